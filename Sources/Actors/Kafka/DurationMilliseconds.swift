@@ -1,0 +1,8 @@
+extension Duration {
+    /// Whole milliseconds, as librdkafka's `*.ms` settings and timeouts want them.
+    var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+
+    var timeoutMilliseconds: Int32 { Int32(clamping: wholeMilliseconds) }
+}

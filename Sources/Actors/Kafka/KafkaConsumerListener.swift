@@ -1,0 +1,20 @@
+/// The owner of a consumer: it decides where partitions start and receives
+/// their records. Every call comes from the consumer's polling thread, one at
+/// a time, in the order the events happened.
+public protocol KafkaConsumerListener: Sendable {
+    /// Partitions were assigned to this member. Return the offset each one
+    /// starts at (the owner keeps offsets, e.g. in PostgreSQL); a partition
+    /// left out starts at Kafka's committed offset, else at the reset policy.
+    /// No record of these partitions is delivered before this returns.
+    /// Throwing stops the consumer, which then reports the error.
+    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64]
+
+    /// These partitions are being taken away. No record of them is delivered
+    /// after this returns, so it is the moment to checkpoint them.
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async
+
+    /// Records of assigned partitions, each partition's in offset order, each
+    /// record once. The polling thread waits for this to return: a slow
+    /// owner slows consumption (back-pressure).
+    func received(_ records: [KafkaConsumerRecord]) async
+}

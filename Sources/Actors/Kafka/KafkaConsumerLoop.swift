@@ -1,0 +1,287 @@
+import CRdKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// The consumer's polling thread and everything only it may touch. librdkafka
+/// 2.0 is not safe against seek, pause or rebalance racing a batch consume,
+/// so all of them happen here, between batch calls or inside the rebalance
+/// callback that the batch call serves on this same thread.
+final class KafkaConsumerLoop: @unchecked Sendable {
+    typealias Command = @Sendable (KafkaConsumerLoop) throws -> Void
+
+    /// What other threads may read: the assignment and, per partition, the
+    /// next offset to deliver (the consumer's position as the owner sees it).
+    struct Positions {
+        var assigned: Set<KafkaTopicPartition> = []
+        var nextOffset: [KafkaTopicPartition: Int64] = [:]
+    }
+
+    private(set) var client: KafkaClientHandle!
+    private let configuration: KafkaConsumerConfiguration
+    private let listener: any KafkaConsumerListener
+    private var queue: OpaquePointer!
+    private let logger = Logger(label: "auren.kafka.consumer")
+    let stop = StopSignal()
+    let positions = Mutex(Positions())
+    private let commands = Mutex<[(Command, OneShot<Void>)]>([])
+    private let failure = Mutex<(any Error)?>(nil)
+
+    // Touched only on the polling thread: what the rebalance callback did
+    // during the current batch call.
+    private var revokedDuringCall: Set<KafkaTopicPartition> = []
+    private var startOffsetsAssignedDuringCall: [KafkaTopicPartition: Int64?] = [:]
+
+    init(configuration: KafkaConsumerConfiguration, listener: any KafkaConsumerListener) throws(KafkaError) {
+        self.configuration = configuration
+        self.listener = listener
+        let opaque = Unmanaged.passUnretained(self).toOpaque()
+        client = try KafkaClientHandle(type: RD_KAFKA_CONSUMER, properties: configuration.properties) { conf in
+            rd_kafka_conf_set_opaque(conf, opaque)
+            rd_kafka_conf_set_rebalance_cb(conf) { _, err, partitions, opaque in
+                guard let partitions, let opaque else { return }
+                Unmanaged<KafkaConsumerLoop>.fromOpaque(opaque).takeUnretainedValue().rebalance(err, partitions)
+            }
+        }
+        // Errors and logs queued for the application are served by our batch calls.
+        rd_kafka_poll_set_consumer(client.pointer)
+        self.queue = rd_kafka_queue_get_consumer(client.pointer)
+        let subscription = KafkaPartitionList.make(configuration.topics.map { (KafkaTopicPartition(topic: $0, partition: -1), nil) })
+        defer { rd_kafka_topic_partition_list_destroy(subscription) }
+        let err = rd_kafka_subscribe(client.pointer, subscription)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            rd_kafka_queue_destroy(queue)
+            throw KafkaError(err, "subscribing to \(configuration.topics.joined(separator: ", "))")
+        }
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "kafka-consumer-poll"
+        thread.start()
+    }
+
+    /// Asks the thread to stop and wakes it if it is waiting for records.
+    func requestStop() {
+        stop.request()
+        rd_kafka_queue_yield(queue)
+    }
+
+    var error: (any Error)? { failure.withLock { $0 } }
+
+    /// Runs `command` on the polling thread, between two batch calls.
+    func perform(_ command: @escaping Command) async throws {
+        let done = OneShot<Void>()
+        commands.withLock { $0.append((command, done)) }
+        if stop.isRequested {
+            runPendingCommands(failingWith: KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY.rawValue, message: "the consumer is closed"))
+        }
+        rd_kafka_queue_yield(queue)
+        try await done.value
+    }
+
+    // MARK: The polling thread
+
+    private func run() {
+        let batchSize = max(1, configuration.maxBatchSize)
+        var buffer = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: batchSize)
+        let timeout = Int32(clamping: configuration.pollTimeout.wholeMilliseconds)
+        while !stop.isRequested {
+            runPendingCommands(failingWith: nil)
+            revokedDuringCall.removeAll(keepingCapacity: true)
+            startOffsetsAssignedDuringCall.removeAll(keepingCapacity: true)
+            let count = buffer.withUnsafeMutableBufferPointer {
+                rd_kafka_consume_batch_queue(queue, Int32(timeout), $0.baseAddress, batchSize)
+            }
+            guard count > 0 else { continue }
+            let records = takeRecords(buffer[0..<count])
+            if !records.isEmpty {
+                let listener = listener
+                _ = try? ThreadBridge.wait { await listener.received(records) }
+            }
+        }
+        // Closing serves the final revocation through the rebalance callback.
+        let err = rd_kafka_consumer_close(client.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("leaving the consumer group: \(KafkaError(err, "close"))")
+        }
+        rd_kafka_queue_destroy(queue)
+        runPendingCommands(failingWith: KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY.rawValue, message: "the consumer is closed"))
+        stop.markFinished()
+    }
+
+    private func runPendingCommands(failingWith closedError: KafkaError?) {
+        let pending = commands.withLock { commands in
+            defer { commands.removeAll() }
+            return commands
+        }
+        for (command, done) in pending {
+            if let closedError {
+                done.complete(.failure(closedError))
+                continue
+            }
+            do {
+                try command(self)
+                done.complete(.success(()))
+            } catch {
+                done.complete(.failure(error))
+            }
+        }
+    }
+
+    /// Copies the messages out of librdkafka, destroys them, and keeps only
+    /// records the owner should see: of an assigned partition, each offset once.
+    private func takeRecords(_ messages: ArraySlice<UnsafeMutablePointer<rd_kafka_message_t>?>) -> [KafkaConsumerRecord] {
+        var records: [KafkaConsumerRecord] = []
+        records.reserveCapacity(messages.count)
+        var topicNames: [OpaquePointer: String] = [:]
+        for case let message? in messages {
+            defer { rd_kafka_message_destroy(message) }
+            let raw = message.pointee
+            guard raw.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                logger.warning("consumer: \(KafkaError(raw.err, String(cString: rd_kafka_message_errstr(message))))")
+                continue
+            }
+            let topic = topicNames[raw.rkt] ?? String(cString: rd_kafka_topic_name(raw.rkt))
+            topicNames[raw.rkt] = topic
+            records.append(Self.record(message, topic: topic))
+        }
+        // A partition revoked and assigned again within one batch call may have
+        // records from before the revocation in the batch; with a start offset
+        // from the owner they are dropped and fetched again from there.
+        let reassignedInThisCall = revokedDuringCall.filter { (startOffsetsAssignedDuringCall[$0] ?? nil) != nil }
+        var needsSeek: [KafkaTopicPartition: Int64] = [:]
+        let kept = positions.withLock { positions in
+            records.filter { record in
+                let partition = record.topicPartition
+                guard positions.assigned.contains(partition) else { return false }
+                if reassignedInThisCall.contains(partition) {
+                    needsSeek[partition] = startOffsetsAssignedDuringCall[partition] ?? nil
+                    return false
+                }
+                if let next = positions.nextOffset[partition], record.offset < next { return false }
+                positions.nextOffset[partition] = record.offset + 1
+                return true
+            }
+        }
+        seek(needsSeek.map { ($0.key, $0.value) })
+        return kept
+    }
+
+    private static func record(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> KafkaConsumerRecord {
+        let raw = message.pointee
+        let key = raw.key.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.key_len)) }
+        let value = raw.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.len)) } ?? []
+        var headers: [KafkaHeader] = []
+        var nativeHeaders: OpaquePointer?
+        if rd_kafka_message_headers(message, &nativeHeaders) == RD_KAFKA_RESP_ERR_NO_ERROR, let nativeHeaders {
+            let count = rd_kafka_header_cnt(nativeHeaders)
+            headers.reserveCapacity(count)
+            for index in 0..<count {
+                var name: UnsafePointer<CChar>?
+                var bytes: UnsafeRawPointer?
+                var size = 0
+                if rd_kafka_header_get_all(nativeHeaders, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR, let name {
+                    let value = bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                    headers.append(KafkaHeader(name: String(cString: name), value: value))
+                }
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return KafkaConsumerRecord(
+            topicPartition: KafkaTopicPartition(topic: topic, partition: raw.partition), offset: raw.offset,
+            key: key, value: value, headers: headers,
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+    }
+
+    // MARK: Rebalancing (called by librdkafka on the polling thread)
+
+    private func rebalance(_ err: rd_kafka_resp_err_t, _ list: KafkaPartitionList.Pointer) {
+        let partitions = KafkaPartitionList.topicPartitions(of: list)
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(client.pointer)) == "COOPERATIVE"
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            assign(partitions, list: list)
+            let error = cooperative ? rd_kafka_incremental_assign(client.pointer, list) : nil
+            if !cooperative { _ = rd_kafka_assign(client.pointer, list) }
+            if let error { logger.error("assigning partitions: \(KafkaError(consuming: error, "incremental assign"))") }
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            revoke(partitions)
+            let error = cooperative ? rd_kafka_incremental_unassign(client.pointer, list) : nil
+            if !cooperative { _ = rd_kafka_assign(client.pointer, nil) }
+            if let error { logger.error("revoking partitions: \(KafkaError(consuming: error, "incremental unassign"))") }
+        default:
+            logger.error("rebalance failed: \(KafkaError(err, "rebalance"))")
+            revoke(partitions)
+            _ = rd_kafka_assign(client.pointer, nil)
+        }
+    }
+
+    private func assign(_ partitions: [KafkaTopicPartition], list: KafkaPartitionList.Pointer) {
+        let listener = listener
+        let startOffsets: [KafkaTopicPartition: Int64]
+        do {
+            startOffsets = try ThreadBridge.wait { try await listener.partitionsAssigned(partitions) }
+        } catch {
+            // Without the owner's offsets no record may be delivered: the
+            // partitions stay out of `assigned` and the consumer stops.
+            logger.error("the owner could not take partitions \(partitions): \(error)")
+            failure.withLock { $0 = error }
+            stop.request()
+            return
+        }
+        for index in KafkaPartitionList.elements(of: list).indices {
+            let partition = partitions[index]
+            if let offset = startOffsets[partition] { list.pointee.elems[index].offset = offset }
+            startOffsetsAssignedDuringCall[partition] = startOffsets[partition]
+        }
+        positions.withLock { positions in
+            for partition in partitions {
+                positions.assigned.insert(partition)
+                positions.nextOffset[partition] = startOffsets[partition]
+            }
+        }
+        logger.info("assigned \(partitions.count) partitions: \(partitions.map(\.description).joined(separator: ", "))")
+    }
+
+    private func revoke(_ partitions: [KafkaTopicPartition]) {
+        let listener = listener
+        _ = try? ThreadBridge.wait { await listener.partitionsRevoked(partitions) }
+        positions.withLock { positions in
+            for partition in partitions {
+                positions.assigned.remove(partition)
+                positions.nextOffset[partition] = nil
+            }
+        }
+        revokedDuringCall.formUnion(partitions)
+        logger.info("revoked \(partitions.count) partitions: \(partitions.map(\.description).joined(separator: ", "))")
+    }
+
+    // MARK: Commands (run on the polling thread)
+
+    func seek(_ offsets: [(KafkaTopicPartition, Int64)]) {
+        guard !offsets.isEmpty else { return }
+        KafkaPartitionList.withList(offsets.map { ($0.0, Optional($0.1)) }) { list in
+            if let error = rd_kafka_seek_partitions(client.pointer, list, 5_000) {
+                logger.error("seek: \(KafkaError(consuming: error, "seek"))")
+            } else if let error = KafkaPartitionList.firstError(in: list, "seek") {
+                logger.error("seek: \(error)")
+            }
+        }
+        positions.withLock { positions in
+            for (partition, offset) in offsets where positions.assigned.contains(partition) {
+                positions.nextOffset[partition] = offset
+            }
+        }
+    }
+
+    func setPaused(_ partitions: [KafkaTopicPartition], paused: Bool) throws {
+        try KafkaPartitionList.withList(partitions.map { ($0, nil) }) { list in
+            let err = paused ? rd_kafka_pause_partitions(client.pointer, list) : rd_kafka_resume_partitions(client.pointer, list)
+            let action = paused ? "pausing" : "resuming"
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, action) }
+            if let error = KafkaPartitionList.firstError(in: list, action) { throw error }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import COpenSSL
+
+/// SHA-256 through OpenSSL's libcrypto.
+public enum SHA256Digest {
+    public static func bytes(of data: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        data.withUnsafeBytes { input in
+            _ = EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil)
+        }
+        return digest
+    }
+
+    public static func hex(of data: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in bytes(of: data) {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

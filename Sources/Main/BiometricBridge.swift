@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct BiometricBridge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "biometric-bridge",
+        abstract: "AUREN Biometric Bridge: wearable data in, cognitive mode switches out.",
+        subcommands: [KafkaMockCommand.self, MigrateCommand.self])
+}

@@ -1,0 +1,9 @@
+/// Where an event came from. `canonical` is an already-normalised event from
+/// another system.
+public enum Provider: String, Sendable, Hashable, Codable, CaseIterable {
+    case appleHealth = "apple_health"
+    case oura
+    case whoop
+    case garmin
+    case canonical
+}
