@@ -55,6 +55,11 @@ final class KafkaConsumerLoop: @unchecked Sendable {
         }
     }
 
+    deinit {
+        // Before the client handle goes: librdkafka waits for its queues.
+        rd_kafka_queue_destroy(queue)
+    }
+
     func start() {
         let thread = Thread { [self] in run() }
         thread.name = "kafka-consumer-poll"
@@ -105,7 +110,6 @@ final class KafkaConsumerLoop: @unchecked Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("leaving the consumer group: \(KafkaError(err, "close"))")
         }
-        rd_kafka_queue_destroy(queue)
         runPendingCommands(failingWith: KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY.rawValue, message: "the consumer is closed"))
         stop.markFinished()
     }

@@ -38,6 +38,16 @@ public struct MigrationRunner: Sendable {
 
     private func apply(_ migration: Migration) async throws -> Bool {
         let statements = SQLScript.statements(in: migration.sql)
+        do {
+            return try await applyInTransaction(migration, statements)
+        } catch let error as PostgresTransactionError {
+            // Our own refusal, or the statement that failed, says more than the wrapper.
+            if let reason = error.closureError as? StorageError { throw reason }
+            throw StorageError("migration \(migration.name) could not be applied: \(String(reflecting: error)); rolled back")
+        }
+    }
+
+    private func applyInTransaction(_ migration: Migration, _ statements: [SQLScript.Statement]) async throws -> Bool {
         let lockKey = Self.advisoryLockKey
         return try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)

@@ -42,8 +42,11 @@ public enum SQLScript {
 
         while index < text.count {
             let scalar = text[index]
-            if !hasCode, !scalar.properties.isWhitespace, !text[index...].starts(with: ["-", "-"]), !text[index...].starts(with: ["/", "*"]) {
+            if !hasCode, !scalar.properties.isWhitespace, scalar != ";",
+               !text[index...].starts(with: ["-", "-"]), !text[index...].starts(with: ["/", "*"]) {
+                // Comments before a statement are not part of it.
                 hasCode = true
+                start = index
                 startLine = line
             }
             switch scalar {
@@ -74,7 +77,6 @@ public enum SQLScript {
             case ";":
                 finish(upTo: index)
                 index += 1
-                start = index
             default:
                 index += 1
             }

@@ -1,0 +1,104 @@
+import Actors
+import Foundation
+import Testing
+
+/// Consumer-group behaviour: partitions split between members, handed over
+/// on close with revocation first, lag per partition.
+@Suite("Kafka consumer group", .serialized, .timeLimit(.minutes(3)))
+struct KafkaGroupTests {
+    @Test("two members split the partitions; when one closes the other continues from the supplied offsets")
+    func membersSplitAndHandOver() async throws {
+        let cluster = try KafkaMockCluster(brokers: 3)
+        let topic = KafkaTestSupport.uniqueName("split")
+        try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 6))
+        let producer = try KafkaTestSupport.producer(cluster.bootstrapServers)
+        _ = try await KafkaTestSupport.produceKeyed(producer, topic: topic, count: 1_200, keys: 60)
+
+        let log = ConsumerEventLog()
+        let store = OffsetStore()
+        let group = KafkaTestSupport.uniqueName("g")
+        let configuration = KafkaTestSupport.consumerConfiguration(cluster.bootstrapServers, group: group, topics: [topic])
+        let first = RecordingListener(member: "first", log: log, offsetStore: store)
+        let second = RecordingListener(member: "second", log: log, offsetStore: store)
+        let consumerA = try KafkaConsumer(configuration: configuration, listener: first)
+        try await eventually("the first member owns all 6 partitions") { consumerA.assignment.count == 6 }
+        let consumerB = try KafkaConsumer(configuration: configuration, listener: second)
+        try await eventually("both members own partitions") {
+            !consumerA.assignment.isEmpty && !consumerB.assignment.isEmpty
+                && consumerA.assignment.count + consumerB.assignment.count == 6
+        }
+        #expect(consumerA.assignment.isDisjoint(with: consumerB.assignment))
+        try await eventually("the first 1,200 records consumed") { first.count + second.count >= 1_200 }
+
+        // More records while both are members, then the first one leaves.
+        _ = try await KafkaTestSupport.produceKeyed(producer, topic: topic, count: 1_200, keys: 60)
+        try await eventually("the next records reached both members") { first.count + second.count >= 2_400 }
+        let movedPartitions = consumerA.assignment
+        try await consumerA.close()
+        try await eventually("the second member owns all 6 partitions") { consumerB.assignment.count == 6 }
+        _ = try await KafkaTestSupport.produceKeyed(producer, topic: topic, count: 600, keys: 60)
+        await producer.close()
+        try await eventually("every record consumed") { first.count + second.count >= 3_000 }
+        try await Task.sleep(for: .milliseconds(500))
+        try await consumerB.close()
+
+        // Each offset of each partition reached exactly one member, once.
+        let all = first.records + second.records
+        #expect(all.count == 3_000)
+        let offsets = Dictionary(grouping: all, by: \.topicPartition).mapValues { $0.map(\.offset).sorted() }
+        for (partition, list) in offsets {
+            #expect(list == Array(0..<Int64(list.count)), "\(partition) consumed without gaps or repeats")
+        }
+
+        // Revocation was reported to the first member before the second got its partitions.
+        let events = log.all
+        let revoked = events.firstIndex { if case .revoked(member: "first", let list) = $0 { return Set(list) == movedPartitions } else { return false } }
+        let handedOver = events.lastIndex { if case .assigned(member: "second", let list) = $0 { return Set(list) == movedPartitions } else { return false } }
+        #expect(revoked != nil && handedOver != nil && revoked! < handedOver!, "revoked \(movedPartitions) before reassigning them: \(events)")
+    }
+
+    @Test("lag per partition is the high watermark minus the delivered position")
+    func lagPerPartition() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let topic = KafkaTestSupport.uniqueName("lag")
+        try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 4))
+        let producer = try KafkaTestSupport.producer(cluster.bootstrapServers)
+        let counts: [Int32: Int] = [0: 400, 1: 250, 2: 0, 3: 120]
+        for (partition, count) in counts {
+            for index in 0..<count {
+                try await producer.enqueue(KafkaProducerRecord(topic: topic, partition: partition, key: nil, value: Array("\(index)".utf8))) { _ in }
+            }
+        }
+        try await producer.flush(timeout: .seconds(30))
+        await producer.close()
+
+        // The processor always knows where a partition starts (PostgreSQL, or 0).
+        let start = OffsetStore(Dictionary(uniqueKeysWithValues: counts.keys.map { (KafkaTopicPartition(topic: topic, partition: $0), Int64(0)) }))
+        let listener = RecordingListener(member: "only", offsetStore: start)
+        listener.holdRecords()
+        var configuration = KafkaTestSupport.consumerConfiguration(cluster.bootstrapServers, group: KafkaTestSupport.uniqueName("g"), topics: [topic])
+        configuration.maxBatchSize = 50
+        let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
+        try await eventually("a first batch arrived") { listener.count > 0 }
+
+        // The listener holds the polling thread; librdkafka keeps fetching, so
+        // its watermarks are fresh while the delivered position stands still.
+        func expectedLag() -> [KafkaTopicPartition: Int64] {
+            let delivered = Dictionary(grouping: listener.records, by: \.topicPartition).mapValues { Int64($0.count) }
+            var lag: [KafkaTopicPartition: Int64] = [:]
+            for (partition, count) in counts {
+                let key = KafkaTopicPartition(topic: topic, partition: partition)
+                lag[key] = Int64(count) - delivered[key, default: 0]
+            }
+            return lag
+        }
+        try await eventually("lag reported for every partition") { consumer.lag().count == 4 }
+        #expect(consumer.lag() == expectedLag())
+        #expect(consumer.lag().values.reduce(0, +) == 770 - Int64(listener.count))
+
+        listener.releaseRecords()
+        try await eventually("everything consumed") { listener.count == 770 }
+        try await eventually("lag drops to zero") { consumer.lag().values.allSatisfy { $0 == 0 } && consumer.lag().count == 4 }
+        try await consumer.close()
+    }
+}

@@ -1,0 +1,13 @@
+import Pipeline
+import Testing
+
+/// Names that travel in headers, JSON and database rows are part of the contract (SPEC 2, 5).
+struct ModelNamesTests {
+    @Test func providerNames() {
+        #expect(Provider.allCases.map(\.rawValue) == ["apple_health", "oura", "whoop", "garmin", "canonical"])
+    }
+
+    @Test func modeNames() {
+        #expect(CognitiveMode.allCases.map(\.rawValue) == ["pattern", "reflex", "guardian", "hypothesis"])
+    }
+}
