@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// One numbered SQL file of `config/sql/`, e.g. `001_initial.sql`.
 public struct Migration: Sendable, Equatable {

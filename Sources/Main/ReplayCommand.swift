@@ -1,0 +1,66 @@
+import Actors
+import ArgumentParser
+import Foundation
+import Pipeline
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Backtest thresholds: NDJSON envelopes in, one JSON line per mode switch out.",
+        discussion: """
+            Offline — no Kafka, no database. Runs normalise → validate → decide exactly as the processor \
+            does. Mode switches go to standard output, a summary to standard error. A malformed line is \
+            reported with its line number and skipped.
+            """)
+
+    @Option(name: .long, help: "NDJSON file of envelopes, or - for standard input.")
+    var input: String
+
+    @Option(name: .long, help: "Thresholds file (default: the built-in defaults).")
+    var config: String?
+
+    func run() throws {
+        let thresholds = try config.map(Self.loadConfiguration) ?? BridgeConfiguration()
+        var runner = ReplayRunner(configuration: thresholds)
+        var output = OutputBuffer()
+        var lineNumber = 0
+        for line in try LineReader(path: input) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+            do {
+                if let modeSwitch = try runner.process(line: line) { output.writeLine(modeSwitch.json) }
+            } catch {
+                FileHandle.standardError.write(Data("line \(lineNumber): skipped, \(error)\n".utf8))
+            }
+        }
+        output.flush()
+        FileHandle.standardError.write(Data("\(runner.summary.report)\n  config version     \(runner.configVersion)\n".utf8))
+    }
+
+    static func loadConfiguration(_ path: String) throws -> BridgeConfiguration {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read the thresholds file \(path)")
+        }
+        do {
+            return try ConfigurationLoader.load(yaml: text)
+        } catch {
+            throw ValidationError("\(path) refused: \(error)")
+        }
+    }
+}
+
+/// Collects output lines and writes them in large blocks.
+private struct OutputBuffer {
+    private var bytes: [UInt8] = []
+
+    mutating func writeLine(_ line: String) {
+        bytes.append(contentsOf: line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        FileHandle.standardOutput.write(Data(bytes))
+        bytes.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,23 @@
+/// What the ingress appended to `biometric-events`: the provider's untouched
+/// body plus routing metadata (SPEC 10). In Kafka the metadata travels as the
+/// key and headers; in `replay` files as one JSON object per line.
+public struct Envelope: Sendable, Hashable {
+    /// The provider's name as sent; unknown names are rejected when normalised.
+    public var provider: String
+    public var userID: String
+    public var receivedAt: Timestamp
+    public var deliveryID: String?
+    /// The kind of fetched provider record (`sleep`, `daily_readiness`, …).
+    public var dataType: String?
+    /// The body's bytes exactly as received.
+    public var body: [UInt8]
+
+    public init(provider: String, userID: String, receivedAt: Timestamp, deliveryID: String? = nil, dataType: String? = nil, body: [UInt8]) {
+        self.provider = provider
+        self.userID = userID
+        self.receivedAt = receivedAt
+        self.deliveryID = deliveryID
+        self.dataType = dataType
+        self.body = body
+    }
+}

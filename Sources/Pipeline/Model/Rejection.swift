@@ -1,0 +1,15 @@
+/// A sample or field that was left out of an event, and why. `index` is the
+/// sample's position (`3`, or `1.3` inside an array of HealthKit pushes) or,
+/// for a provider record, the field's name.
+public struct Rejection: Sendable, Hashable, CustomStringConvertible {
+    public let index: String
+    public let reason: RejectionReason
+
+    public init(index: String, reason: RejectionReason) {
+        self.index = index
+        self.reason = reason
+    }
+
+    /// `index:reason`, as the dead-letter header lists them.
+    public var description: String { "\(index):\(reason.rawValue)" }
+}

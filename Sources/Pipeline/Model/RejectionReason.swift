@@ -1,0 +1,19 @@
+/// Why a record or a sample was rejected. The codes are stable: they are
+/// metric labels and the dead-letter `reason` header (SPEC 3).
+public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparable {
+    case malformedEnvelope = "malformed_envelope"
+    case malformedBody = "malformed_body"
+    case unknownProvider = "unknown_provider"
+    case unsupportedType = "unsupported_type"
+    case unsupportedUnit = "unsupported_unit"
+    case invalidValue = "invalid_value"
+    case outOfRange = "out_of_range"
+    case malformedTimestamp = "malformed_timestamp"
+    case futureTimestamp = "future_timestamp"
+    case unknownMetric = "unknown_metric"
+    case invalidConfidence = "invalid_confidence"
+    case noValidReadings = "no_valid_readings"
+    case unknownUser = "unknown_user"
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}

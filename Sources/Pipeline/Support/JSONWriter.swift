@@ -1,0 +1,74 @@
+/// Writes compact JSON with members in the order given — the mode-switch
+/// JSON has a documented key order, and byte-identical output lets a replay
+/// be compared with `diff`.
+public struct JSONWriter {
+    public private(set) var text = ""
+    private var needsComma = false
+
+    public init() {}
+
+    public mutating func beginObject() {
+        separate()
+        text += "{"
+        needsComma = false
+    }
+
+    public mutating func endObject() {
+        text += "}"
+        needsComma = true
+    }
+
+    public mutating func key(_ name: String) {
+        separate()
+        Self.appendString(name, to: &text)
+        text += ":"
+        needsComma = false
+    }
+
+    public mutating func member(_ name: String, _ value: String) {
+        key(name)
+        Self.appendString(value, to: &text)
+        needsComma = true
+    }
+
+    public mutating func member(_ name: String, _ value: Double?) {
+        key(name)
+        text += value.map(Self.number) ?? "null"
+        needsComma = true
+    }
+
+    public mutating func member(_ name: String, _ value: Int) {
+        key(name)
+        text += String(value)
+        needsComma = true
+    }
+
+    private mutating func separate() {
+        if needsComma { text += "," }
+    }
+
+    /// Whole numbers without a fraction (`30`), others in the shortest form
+    /// that reads back as the same double (`0.875`).
+    public static func number(_ value: Double) -> String {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return value.isFinite ? String(value) : "null"
+    }
+
+    public static func appendString(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case let control where control.value < 0x20:
+                let hex = String(control.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+}

@@ -1,0 +1,102 @@
+/// The timestamp forms of SPEC 3:
+/// `YYYY-MM-DD(T| )hh:mm:ss[.d{1,9}][[ ](Z|±hh:mm|±hhmm)]` (no zone is UTC;
+/// `T` and `Z` upper-case), and JSON numbers as epoch seconds — or
+/// milliseconds above a configured bound. Anything else is refused, never
+/// replaced by "now".
+public enum TimestampParser {
+    public static func parse(_ text: String) -> Timestamp? {
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// A JSON string in the format above, or a JSON number of epoch seconds
+    /// (milliseconds when above `epochMillisecondsAbove`).
+    public static func parse(_ value: JSONValue, epochMillisecondsAbove: Double) -> Timestamp? {
+        switch value {
+        case .string(let text): return parse(text)
+        case .number(let number): return fromEpoch(number, millisecondsAbove: epochMillisecondsAbove)
+        default: return nil
+        }
+    }
+
+    public static func fromEpoch(_ number: Double, millisecondsAbove: Double) -> Timestamp? {
+        let nanoseconds = number > millisecondsAbove ? number * 1e6 : number * 1e9
+        // Years 0…9999 only: what RFC 3339 can write.
+        guard nanoseconds.isFinite, abs(nanoseconds) < 253_402_300_800e9 else { return nil }
+        return Timestamp(nanoseconds: Int64(nanoseconds.rounded()))
+    }
+
+    /// `YYYY-MM-DD` as 00:00 UTC of that day (Oura's `day`).
+    public static func parseDay(_ text: String) -> Timestamp? {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == 10, let days = date(bytes, at: 0) else { return nil }
+            return Timestamp(nanoseconds: days * 86_400_000_000_000)
+        }
+    }
+
+    private static func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int64? {
+        guard start + count <= bytes.count else { return nil }
+        var value: Int64 = 0
+        for index in start..<(start + count) {
+            let byte = bytes[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// Days since the epoch of `YYYY-MM-DD` at `start`.
+    private static func date(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Int64? {
+        guard let year = digits(bytes, start, 4), bytes.count > start + 9,
+              bytes[start + 4] == UInt8(ascii: "-"), let month = digits(bytes, start + 5, 2),
+              bytes[start + 7] == UInt8(ascii: "-"), let day = digits(bytes, start + 8, 2),
+              (1...12).contains(month), day >= 1, day <= Timestamp.daysInMonth(year: year, month: month) else { return nil }
+        return Timestamp.days(year: year, month: month, day: day)
+    }
+
+    private static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard bytes.count >= 19, let days = date(bytes, at: 0),
+              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+              let hour = digits(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"),
+              let minute = digits(bytes, 14, 2), bytes[16] == UInt8(ascii: ":"),
+              let second = digits(bytes, 17, 2),
+              hour <= 23, minute <= 59, second <= 59 else { return nil }
+        var index = 19
+        var fraction: Int64 = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            var count = 0
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                guard count < 9 else { return nil }
+                fraction = fraction * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
+                count += 1
+                index += 1
+            }
+            guard count > 0 else { return nil }
+            for _ in count..<9 { fraction *= 10 }
+        }
+        var offsetSeconds: Int64 = 0
+        if index < bytes.count {
+            if bytes[index] == UInt8(ascii: " ") { index += 1 }
+            guard index < bytes.count else { return nil }
+            switch bytes[index] {
+            case UInt8(ascii: "Z"):
+                index += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                let sign: Int64 = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+                guard let offsetHours = digits(bytes, index + 1, 2) else { return nil }
+                var next = index + 3
+                if next < bytes.count, bytes[next] == UInt8(ascii: ":") { next += 1 }
+                guard let offsetMinutes = digits(bytes, next, 2), offsetHours <= 23, offsetMinutes <= 59 else { return nil }
+                offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
+                index = next + 2
+            default:
+                return nil
+            }
+            guard index == bytes.count else { return nil }
+        }
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return Timestamp(nanoseconds: seconds * 1_000_000_000 + fraction)
+    }
+}
