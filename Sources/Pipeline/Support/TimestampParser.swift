@@ -20,10 +20,13 @@ public enum TimestampParser {
     }
 
     public static func fromEpoch(_ number: Double, millisecondsAbove: Double) -> Timestamp? {
-        let nanoseconds = number > millisecondsAbove ? number * 1e6 : number * 1e9
+        let unit: Int64 = number > millisecondsAbove ? 1_000_000 : 1_000_000_000
         // Years 0…9999 only: what RFC 3339 can write.
-        guard nanoseconds.isFinite, abs(nanoseconds) < 253_402_300_800e9 else { return nil }
-        return Timestamp(nanoseconds: Int64(nanoseconds.rounded()))
+        guard number.isFinite, abs(number) * Double(unit) < 253_402_300_800e9 else { return nil }
+        // Whole units exactly, then the fraction: a product in floating point
+        // would turn 1763625600250 ms into …249.99 ms.
+        let whole = number.rounded(.down)
+        return Timestamp(nanoseconds: Int64(whole) * unit + Int64(((number - whole) * Double(unit)).rounded()))
     }
 
     /// `YYYY-MM-DD` as 00:00 UTC of that day (Oura's `day`).

@@ -1,0 +1,88 @@
+import Foundation
+import Pipeline
+import Testing
+
+/// The thresholds file: defaults, versions, refusals with the key named.
+struct ConfigurationTests {
+    static var shippedFile: String {
+        get throws {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent()
+            return try String(contentsOf: root.appendingPathComponent("config/biometric_thresholds.yaml"), encoding: .utf8)
+        }
+    }
+
+    @Test func theShippedFileHoldsTheDefaults() throws {
+        let loaded = try ConfigurationLoader.load(yaml: try Self.shippedFile)
+        #expect(loaded == BridgeConfiguration())
+        #expect(loaded.version == BridgeConfiguration().version, "same values, same version")
+        #expect(loaded.version.count == 12)
+    }
+
+    @Test func defaultsMatchTheSpec() {
+        let defaults = BridgeConfiguration()
+        #expect(defaults.freshness(of: .heartRate) == 600)
+        #expect(defaults.freshness(of: .hrvSDNN) == 3600)
+        #expect(defaults.freshness(of: .stressLevel) == 1800)
+        #expect(defaults.freshness(of: .steps) == 86_400)
+        #expect(defaults.validRange(of: .temperatureDeviation) == -10...10)
+        #expect(defaults.validRange(of: .bloodOxygen) == 70...100)
+    }
+
+    @Test func partialFilesKeepOtherDefaults() throws {
+        let loaded = try ConfigurationLoader.load(yaml: "thresholds:\n  heart_rate_elevated: 110\nfreshness:\n  default: 43200\n  heart_rate: 300\n")
+        #expect(loaded.thresholds.heartRateElevated == 110)
+        #expect(loaded.thresholds.hrvDropMs == 25)
+        #expect(loaded.freshness(of: .heartRate) == 300)
+        #expect(loaded.freshness(of: .steps) == 43_200)
+        #expect(loaded.freshness(of: .hrvRMSSD) == 3600, "the default does not override named metrics")
+        #expect(loaded.version != BridgeConfiguration().version)
+    }
+
+    @Test(arguments: [
+        ("thresholds:\n  hrv_drop_ms: -5\n", "thresholds.hrv_drop_ms"),
+        ("thresholds:\n  hrv_drop_mss: 5\n", "thresholds.hrv_drop_mss"),
+        ("thresholdz:\n  hrv_drop_ms: 5\n", "thresholdz"),
+        ("validation:\n  heart_rate: [250, 20]\n", "validation.heart_rate"),
+        ("validation:\n  vo2max: [0, 90]\n", "validation.vo2max"),
+        ("validation:\n  heart_rate: [-5, 20]\n", "validation.heart_rate"),
+        ("validation:\n  heart_rate: 20\n", "validation.heart_rate"),
+        ("freshness:\n  heart_rate: 0\n", "freshness.heart_rate"),
+        ("reflex:\n  min_confidence: 0.9\n  max_confidence: 0.6\n", "reflex.min_confidence"),
+        ("baselines:\n  min_samples: 2.5\n", "baselines.min_samples"),
+        ("thresholds:\n  min_confidence: 1.5\n", "thresholds.min_confidence"),
+        ("thresholds:\n  hrv_drop_ms: lots\n", "thresholds.hrv_drop_ms"),
+        ("thresholds: [1, 2]\n", "thresholds"),
+        ("thresholds:\n  hrv_drop_ms: [\n", "YAML"),
+    ])
+    func badFilesAreRefusedNamingTheKey(yaml: String, named: String) {
+        do {
+            _ = try ConfigurationLoader.load(yaml: yaml)
+            Issue.record("accepted: \(yaml)")
+        } catch {
+            #expect(error.description.contains(named), "\(error.description)")
+        }
+    }
+
+    @Test func temperatureDeviationMayBeNegative() throws {
+        let loaded = try ConfigurationLoader.load(yaml: "validation:\n  temperature_deviation: [-5, 5]\n")
+        #expect(loaded.validRange(of: .temperatureDeviation) == -5...5)
+    }
+
+    @Test func anEmptyFileIsTheDefaults() throws {
+        #expect(try ConfigurationLoader.load(yaml: "# nothing\n") == BridgeConfiguration())
+    }
+
+    @Test func thresholdsComeFromTheConfiguration() {
+        // The same event decides differently under other thresholds: nothing is hard-coded.
+        var lenient = BridgeConfiguration()
+        lenient.thresholds.heartRateElevated = 130
+        lenient.thresholds.heartRateElevation = 80
+        lenient.anomalies.extremeHrElevation = 80
+        var strict = Scenario()
+        var relaxed = Scenario(configuration: lenient)
+        let event = Fixtures.canonical(minutes: 0, [(.heartRate, 105)])
+        #expect(strict.switchFor(event)?.newMode == .reflex)
+        #expect(relaxed.switchFor(event) == nil)
+    }
+}
