@@ -19,6 +19,13 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Thresholds file (default: the built-in defaults).")
     var config: String?
 
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case json, text
+    }
+
+    @Option(name: .long, help: "json: the mode-switch JSON, one per line (the Kafka message). text: one readable line per switch.")
+    var format: Format = .json
+
     func run() throws {
         let thresholds = try config.map(Self.loadConfiguration) ?? BridgeConfiguration()
         var runner = ReplayRunner(configuration: thresholds)
@@ -28,13 +35,21 @@ struct ReplayCommand: ParsableCommand {
             lineNumber += 1
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
             do {
-                if let modeSwitch = try runner.process(line: line) { output.writeLine(modeSwitch.json) }
+                if let modeSwitch = try runner.process(line: line) {
+                    output.writeLine(format == .json ? modeSwitch.json : Self.text(modeSwitch))
+                }
             } catch {
                 FileHandle.standardError.write(Data("line \(lineNumber): skipped, \(error)\n".utf8))
             }
         }
         output.flush()
         FileHandle.standardError.write(Data("\(runner.summary.report)\n  config version     \(runner.configVersion)\n".utf8))
+    }
+
+    static func text(_ modeSwitch: ModeSwitch) -> String {
+        func column(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+        return "\(modeSwitch.eventTime)  \(column(modeSwitch.userID, 12)) \(column(modeSwitch.previousMode.rawValue, 10)) → "
+            + "\(column(modeSwitch.newMode.rawValue, 10)) \(column(modeSwitch.reasonCode.rawValue, 21)) confidence \(JSONWriter.number(modeSwitch.confidence))"
     }
 
     static func loadConfiguration(_ path: String) throws -> BridgeConfiguration {

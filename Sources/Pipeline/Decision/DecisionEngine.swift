@@ -23,18 +23,35 @@ public struct DecisionEngine: Sendable {
             return .duplicate
         }
         state.recentIdentities.remember(event.eventID, capacity: Int(limits.dedupMaxIds))
-        if let deliveryID = event.deliveryID { state.recentIdentities.remember(deliveryID, capacity: Int(limits.dedupMaxIds)) }
+        if let deliveryID = event.deliveryID, deliveryID != event.eventID {
+            state.recentIdentities.remember(deliveryID, capacity: Int(limits.dedupMaxIds))
+        }
 
         // A late event never moves the user's clock backwards.
         let now = max(state.clock ?? event.timestamp, event.timestamp)
         var decision = Decision()
-        var applied: [Reading] = []
-        applied.reserveCapacity(event.readings.count)
-        for reading in event.readings {
-            if apply(reading, to: &state, now: now, decision: &decision) { applied.append(reading) }
+        // Which readings entered the view, to add them to baselines once the
+        // event is decided; on the stack, as this runs for every event.
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: event.readings.count) { applied in
+            for (index, reading) in event.readings.enumerated() {
+                applied[index] = apply(reading, to: &state, now: now, decision: &decision)
+                if applied[index] { decision.appliedReadings += 1 }
+            }
+            switchMode(after: event, now: now, state: &state, decision: &decision)
+            // Readings enter baselines only after the event was decided.
+            let halfLife = configuration.baselines.halfLifeDays * 86_400
+            for (index, reading) in event.readings.enumerated() where applied[index] {
+                state.baselines[reading.metric.rawValue].add(reading.value, at: reading.timestamp, halfLifeSeconds: halfLife)
+            }
+            state.clock = now
+            return decision
         }
+    }
 
-        decision.appliedReadings = applied.count
+    /// Chooses the mode from the view as it stands after the event's readings,
+    /// and switches to it if it differs from the current one.
+    private func switchMode(after event: BiometricEvent, now: Timestamp, state: inout UserState, decision: inout Decision) {
+        let limits = configuration.state
         let indicators = Indicators(state: state, now: now, configuration: configuration)
         decision.isBorderline = isBorderline(indicators)
         state.version += 1
@@ -50,14 +67,6 @@ public struct DecisionEngine: Sendable {
             if state.history.count > Int(limits.maxModeHistory) { state.history.removeFirst(state.history.count - Int(limits.maxModeHistory)) }
             decision.modeSwitch = modeSwitch
         }
-
-        // Readings enter baselines only after the event was decided.
-        let halfLife = configuration.baselines.halfLifeDays * 86_400
-        for reading in applied {
-            state.baselines[reading.metric.rawValue].add(reading.value, at: reading.timestamp, halfLifeSeconds: halfLife)
-        }
-        state.clock = now
-        return decision
     }
 
     /// Puts a reading in the view unless the view already holds one at least
@@ -112,23 +121,19 @@ public struct DecisionEngine: Sendable {
         let inCooldown = state.lastSwitch.map {
             Double(now.nanoseconds - $0.nanoseconds) < thresholds.modeSwitchCooldownSeconds * 1e9
         } ?? false
-        let candidates: [() -> Candidate?] = [
-            { reflex(indicators) },
-            { guardian(indicators) },
-            { indicators.pattern && state.mode != .pattern
-                ? Candidate(mode: .pattern, confidence: configuration.candidates.pattern, reason: .recurringPattern) : nil },
-            { indicators.anomaly && state.mode != .hypothesis
-                ? Candidate(mode: .hypothesis, confidence: configuration.candidates.hypothesis, reason: .anomaly) : nil },
-            { recovered(indicators, mode: state.mode) },
-        ]
-        for make in candidates {
-            guard let candidate = make() else { continue }
+        func qualifying(_ candidate: Candidate?) -> Candidate? {
+            guard let candidate else { return nil }
             let confidence = Rounding.sixDecimals(inCooldown ? candidate.confidence * thresholds.cooldownFactor : candidate.confidence)
-            if confidence >= thresholds.minConfidence {
-                return Candidate(mode: candidate.mode, confidence: confidence, reason: candidate.reason)
-            }
+            return confidence >= thresholds.minConfidence ? Candidate(mode: candidate.mode, confidence: confidence, reason: candidate.reason) : nil
         }
-        return nil
+        let candidates = configuration.candidates
+        return qualifying(reflex(indicators))
+            ?? qualifying(guardian(indicators))
+            ?? qualifying(indicators.pattern && state.mode != .pattern
+                ? Candidate(mode: .pattern, confidence: candidates.pattern, reason: .recurringPattern) : nil)
+            ?? qualifying(indicators.anomaly && state.mode != .hypothesis
+                ? Candidate(mode: .hypothesis, confidence: candidates.hypothesis, reason: .anomaly) : nil)
+            ?? qualifying(recovered(indicators, mode: state.mode))
     }
 
     private func reflexTriggered(_ indicators: Indicators) -> Bool {
@@ -139,13 +144,21 @@ public struct DecisionEngine: Sendable {
     private func reflex(_ indicators: Indicators) -> Candidate? {
         guard reflexTriggered(indicators) else { return nil }
         let settings = configuration.reflex
-        var factors: [Double] = []
-        if indicators.hrvSignificant { factors.append(min(1, indicators.hrvDrop / settings.hrvDropDivisor)) }
-        if indicators.heartRateElevated, let heartRate = indicators.heartRate {
-            factors.append(max(0, min(1, (heartRate - settings.hrOffset) / settings.hrDivisor)))
+        var sum = 0.0
+        var factors = 0
+        if indicators.hrvSignificant {
+            sum += min(1, indicators.hrvDrop / settings.hrvDropDivisor)
+            factors += 1
         }
-        if indicators.stressHigh { factors.append(indicators.stress) }
-        let mean = factors.isEmpty ? settings.minConfidence : factors.reduce(0, +) / Double(factors.count)
+        if indicators.heartRateElevated, let heartRate = indicators.heartRate {
+            sum += max(0, min(1, (heartRate - settings.hrOffset) / settings.hrDivisor))
+            factors += 1
+        }
+        if indicators.stressHigh {
+            sum += indicators.stress
+            factors += 1
+        }
+        let mean = factors == 0 ? settings.minConfidence : sum / Double(factors)
         let reason: ReasonCode =
             if indicators.hrvSignificant { .hrvDrop }
             else if (indicators.heartRate ?? 0) > configuration.thresholds.heartRateElevated { .heartRateElevated }

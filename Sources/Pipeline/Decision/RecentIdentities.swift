@@ -1,22 +1,68 @@
-/// The identities of the envelopes a user's state has processed, newest
-/// last, at most `capacity` (SPEC 5.1): enough to recognise a provider's
-/// retry or a replayed record, in fixed space.
-public struct RecentIdentities: Sendable, Hashable {
-    public private(set) var identities: [String] = []
+/// The identities of the envelopes a user's state has processed, at most
+/// `capacity` (SPEC 5.1): enough to recognise a provider's retry or a
+/// replayed record, in fixed space. A ring with a 64-bit fingerprint per
+/// entry, because this check runs for every event and string comparisons
+/// against every remembered id would dominate the decide step.
+public struct RecentIdentities: Sendable {
+    private var ring: [String] = []
+    private var fingerprints: [UInt64] = []
+    /// Where the next identity goes once the ring is full.
+    private var next = 0
 
     public init() {}
 
     init(identities: [String]) {
-        self.identities = identities
+        ring = identities
+        fingerprints = identities.map(Self.fingerprint)
+    }
+
+    /// Oldest first.
+    public var identities: [String] {
+        Array(ring[next...] + ring[..<next])
     }
 
     public func contains(_ identity: String) -> Bool {
-        identities.contains(identity)
+        let print = Self.fingerprint(identity)
+        for index in fingerprints.indices where fingerprints[index] == print && ring[index] == identity {
+            return true
+        }
+        return false
     }
 
+    /// Adds an identity the caller found not to be remembered yet.
     public mutating func remember(_ identity: String, capacity: Int) {
-        guard !identities.contains(identity) else { return }
-        identities.append(identity)
-        if identities.count > capacity { identities.removeFirst(identities.count - capacity) }
+        if ring.count > capacity {
+            // The capacity was lowered by a configuration change: keep the newest.
+            self = RecentIdentities(identities: Array(identities.suffix(capacity - 1)))
+        }
+        if ring.count < capacity {
+            ring.append(identity)
+            fingerprints.append(Self.fingerprint(identity))
+        } else {
+            ring[next] = identity
+            fingerprints[next] = Self.fingerprint(identity)
+            next = (next + 1) % capacity
+        }
+    }
+
+    /// FNV-1a over the UTF-8 bytes: stable across processes, unlike `Hasher`.
+    private static func fingerprint(_ identity: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in identity.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}
+
+extension RecentIdentities: Hashable {
+    /// Equal when the same identities are remembered in the same order,
+    /// wherever the ring happens to start.
+    public static func == (lhs: RecentIdentities, rhs: RecentIdentities) -> Bool {
+        lhs.identities == rhs.identities
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(identities)
     }
 }
