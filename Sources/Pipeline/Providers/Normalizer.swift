@@ -39,7 +39,6 @@ public struct Normalizer: Sendable {
             case .success(let (candidates, rejections)): (record.candidates, record.rejections) = (candidates, rejections)
             case .failure(let failure): return .failure(failure.reason, detail: failure.detail)
             }
-            record.deviceType = "apple_watch"
         case .oura, .whoop:
             guard body.isObject else { return .failure(.malformedBody, detail: "a \(provider.rawValue) body is an object") }
             if ProviderRecordNormalizer.isNotification(body, provider: provider) { return .notification(provider) }
@@ -47,7 +46,6 @@ public struct Normalizer: Sendable {
             case .success(let (candidates, rejections)): (record.candidates, record.rejections) = (candidates, rejections)
             case .failure(let failure): return .failure(failure.reason, detail: failure.detail)
             }
-            record.deviceType = provider.rawValue
         case .canonical, .garmin:
             // Generic webhook senders post the canonical shape.
             switch CanonicalNormalizer(context: context).parse(body) {
