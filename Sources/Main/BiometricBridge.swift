@@ -5,5 +5,5 @@ struct BiometricBridge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "biometric-bridge",
         abstract: "AUREN Biometric Bridge: wearable data in, cognitive mode switches out.",
-        subcommands: [ReplayCommand.self, KafkaMockCommand.self, MigrateCommand.self])
+        subcommands: [ServeCommand.self, ReplayCommand.self, KafkaMockCommand.self, MigrateCommand.self])
 }

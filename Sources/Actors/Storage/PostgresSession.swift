@@ -5,6 +5,7 @@ import PostgresNIO
 /// long as the work, after checking within a bounded time that the server
 /// answers — an unreachable database is a clear error, never a hang.
 public enum PostgresSession {
+    @discardableResult
     public static func with<T: Sendable>(
         _ settings: PostgresSettings, logger: Logger, reachableWithin limit: Duration = .seconds(10),
         _ body: @escaping @Sendable (PostgresClient) async throws -> T

@@ -23,7 +23,7 @@ enum TestDatabase {
     static func withEmptyDatabase<T: Sendable>(_ body: @escaping @Sendable (PostgresSettings, PostgresClient) async throws -> T) async throws -> T {
         let server = try serverSettings
         let name = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
-        _ = try await PostgresSession.with(server, logger: logger) { admin in
+        try await PostgresSession.with(server, logger: logger) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
         }
         let settings = server.with(database: name)
@@ -38,7 +38,7 @@ enum TestDatabase {
     }
 
     private static func drop(_ name: String, on server: PostgresSettings) async throws {
-        _ = try await PostgresSession.with(server, logger: logger) { admin in
+        try await PostgresSession.with(server, logger: logger) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
     }

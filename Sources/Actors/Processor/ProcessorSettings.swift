@@ -1,0 +1,26 @@
+/// How the streaming processor connects and sizes itself. Thresholds are not
+/// here: they live in the configuration file and reload without restart.
+public struct ProcessorSettings: Sendable {
+    public var bootstrapServers: String
+    public var group = "biometric-bridge-processor"
+    public var eventsTopic = "biometric-events"
+    public var switchesTopic = "neuros-mode-switches"
+    public var deadLetterTopic = "biometric-events.dlq"
+    /// Decide actors; users are spread over them by a stable hash.
+    public var shards: Int
+    /// Batches a shard's inbox holds before the ingest stage waits.
+    public var shardCapacity = 8
+    /// Records per consumer batch.
+    public var batchSize = 2_000
+    /// Records forwarded past the last barrier before the ingest stage waits
+    /// for the previous checkpoint.
+    public var checkpointWindow = 100_000
+    public var sessionTimeout: Duration = .seconds(10)
+    public var heartbeatInterval: Duration = .seconds(1)
+    public var kafkaProperties: [String: String] = [:]
+
+    public init(bootstrapServers: String, shards: Int) {
+        self.bootstrapServers = bootstrapServers
+        self.shards = max(1, shards)
+    }
+}

@@ -1,0 +1,131 @@
+import Logging
+import Pipeline
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// The streaming processor (SPEC 6): consumes `biometric-events` and runs
+/// every record through ingest → normalise → validate → decide → checkpoint,
+/// with dead letters for failures. States and offsets are written in one
+/// transaction, so after a crash it resumes exactly where the last checkpoint
+/// left off and decides as an uninterrupted run would.
+///
+/// On graceful shutdown (SIGTERM) it leaves the consumer group, which
+/// revokes its partitions: a final barrier drains every stage and writes a
+/// last checkpoint before the process exits.
+public final class StreamProcessor: Service, Sendable {
+    private let settings: ProcessorSettings
+    private let client: PostgresClient
+    private let configuration: ConfigurationStore
+    private let watcher: ConfigurationWatcher?
+    private let cipher: StateCipher
+    private let logger: Logger
+    public let statistics = ProcessorStatistics()
+
+    public init(
+        settings: ProcessorSettings, client: PostgresClient, configuration: ConfigurationStore, watcher: ConfigurationWatcher?,
+        cipher: StateCipher, logger: Logger
+    ) {
+        self.settings = settings
+        self.client = client
+        self.configuration = configuration
+        self.watcher = watcher
+        self.cipher = cipher
+        self.logger = logger
+    }
+
+    private struct StageFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    public func run() async throws {
+        let settings = settings
+        let logger = logger
+        let store = CheckpointStore(client: client, group: settings.group, logger: logger)
+        let producer = try KafkaProducer(configuration: {
+            var producer = KafkaProducerConfiguration(bootstrapServers: settings.bootstrapServers)
+            producer.additionalProperties = settings.kafkaProperties
+            return producer
+        }())
+        let tracker = OutputTracker()
+        let progress = CheckpointProgress()
+        let signals = CheckpointSignals()
+        let outputs = OutputPublisher(producer: producer, tracker: tracker, switchesTopic: settings.switchesTopic, deadLetterTopic: settings.deadLetterTopic)
+        let consumerBox = Mutex<KafkaConsumer?>(nil)
+        let coordinator = CheckpointCoordinator(
+            shardCount: settings.shards, store: store, tracker: tracker, progress: progress, statistics: statistics, logger: logger
+        ) { offsets in
+            // Kafka's committed offsets only make lag visible to outside tools.
+            guard let consumer = consumerBox.withLock({ $0 }) else { return }
+            do { try await consumer.commit(offsets) } catch { logger.debug("committing offsets to Kafka for visibility: \(error)") }
+        }
+        let shards = (0..<settings.shards).map {
+            DecideShard(
+                index: $0, capacity: settings.shardCapacity, configuration: configuration, store: store, cipher: cipher, outputs: outputs,
+                coordinator: coordinator, signals: signals, statistics: statistics, logger: logger)
+        }
+        let thresholds = configuration
+        let window = settings.checkpointWindow
+        let ingest = IngestStage(shards: shards.map(\.inbox), store: store, signals: signals, progress: progress, logger: logger) {
+            let checkpoint = thresholds.configuration.checkpoint
+            return .init(interval: .seconds(checkpoint.intervalSeconds), maxDirtyUsers: Int(checkpoint.maxDirtyUsers), window: window)
+        }
+
+        let failure = FirstFailure()
+        let writer = Task { await failure.guarding("checkpoint writer") { try await coordinator.runWriter() } }
+        let shardTasks = shards.map { shard in Task { await failure.guarding("decide shard \(shard.index)") { try await shard.run() } } }
+        let ingestTask = Task { await ingest.run() }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(200))
+                await ingest.inbox.send(.tick)
+            }
+        }
+        let watcherTask = Task { await watcher?.run() }
+
+        var consumerConfiguration = KafkaConsumerConfiguration(
+            bootstrapServers: settings.bootstrapServers, groupID: settings.group, topics: [settings.eventsTopic])
+        consumerConfiguration.maxBatchSize = settings.batchSize
+        consumerConfiguration.sessionTimeout = settings.sessionTimeout
+        consumerConfiguration.heartbeatInterval = settings.heartbeatInterval
+        consumerConfiguration.additionalProperties = settings.kafkaProperties
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, listener: ingest)
+        consumerBox.withLock { $0 = consumer }
+        let consumerStopped = Task { await failure.guarding("Kafka consumer") { try await consumer.waitUntilStopped() } }
+        logger.info("processor started: group \(settings.group), \(settings.shards) shards, configuration \(configuration.configuration.version)")
+
+        // Run until asked to stop, or until a stage fails.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await gracefulShutdown() }
+            group.addTask {
+                while failure.error == nil, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        if let error = failure.error {
+            // No orderly drain after a failure: the next start replays from the
+            // last checkpoint, which is what makes the failure harmless.
+            logger.critical("processor stopping after a failure: \(error)")
+            ticker.cancel()
+            watcherTask.cancel()
+            throw error
+        }
+
+        logger.info("stopping: leaving the consumer group and writing a final checkpoint")
+        try await consumer.close()
+        consumerStopped.cancel()
+        ticker.cancel()
+        watcherTask.cancel()
+        ingest.inbox.finish()
+        await ingestTask.value
+        shards.forEach { $0.inbox.finish() }
+        for task in shardTasks { await task.value }
+        coordinator.finish()
+        await writer.value
+        await producer.close()
+        if let error = failure.error { throw error }
+        let totals = statistics.snapshot
+        logger.info("stopped cleanly: \(totals.consumed) consumed, \(totals.processed) processed, \(totals.deadLettered) dead-lettered, \(totals.duplicates) duplicates, \(totals.checkpoints) checkpoints")
+    }
+}

@@ -1,0 +1,161 @@
+import Logging
+import NIOCore
+import Pipeline
+
+/// One of the N decide actors: it owns the states of the users that hash to
+/// it, and runs normalise → validate → decide on their records in offset
+/// order. Normalising here, in parallel shards, keeps the costliest step off
+/// any single thread. At a barrier it hands its changed states to the
+/// checkpoint coordinator.
+public actor DecideShard {
+    public let index: Int
+    public let inbox: BoundedChannel<ShardItem>
+    private let configuration: ConfigurationStore
+    private let store: CheckpointStore
+    private let cipher: StateCipher
+    private let outputs: OutputPublisher
+    private let coordinator: CheckpointCoordinator
+    private let signals: CheckpointSignals
+    private let statistics: ProcessorStatistics
+    private let logger: Logger
+
+    private var processor: EnvelopeProcessor
+    private var states: [String: UserState] = [:]
+    private var partitionOfUser: [String: KafkaTopicPartition] = [:]
+    private var dirty: Set<String> = []
+    private var pendingSwitches: [ModeSwitch] = []
+    /// Outputs made now belong to the checkpoint of the next barrier.
+    private var epoch = 1
+
+    public init(
+        index: Int, capacity: Int, configuration: ConfigurationStore, store: CheckpointStore, cipher: StateCipher,
+        outputs: OutputPublisher, coordinator: CheckpointCoordinator, signals: CheckpointSignals,
+        statistics: ProcessorStatistics, logger: Logger
+    ) {
+        self.index = index
+        self.inbox = BoundedChannel(capacity: capacity)
+        self.configuration = configuration
+        self.store = store
+        self.cipher = cipher
+        self.outputs = outputs
+        self.coordinator = coordinator
+        self.signals = signals
+        self.statistics = statistics
+        self.logger = logger
+        self.processor = EnvelopeProcessor(configuration: configuration.configuration)
+    }
+
+    public func run() async throws {
+        while let item = await inbox.next() {
+            switch item {
+            case .records(let records): try await process(records)
+            case .barrier(let barrier): try await checkpoint(barrier)
+            case .forget(let partitions): forget(partitions)
+            }
+        }
+    }
+
+    private func process(_ records: [InboundRecord]) async throws {
+        let current = configuration.configuration
+        if current.version != processor.configVersion { processor = EnvelopeProcessor(configuration: current) }
+        try await loadStates(for: records)
+
+        var counts = ProcessorStatistics.Snapshot()
+        counts.consumed = records.count
+        for record in records {
+            guard case .success(let envelope) = record.envelope else {
+                if case .failure(let error) = record.envelope {
+                    try await outputs.deadLetter(record.origin, stage: "ingest", reason: RejectionReason.malformedEnvelope.rawValue, error: error.detail, epoch: epoch)
+                }
+                counts.deadLettered += 1
+                continue
+            }
+            let userID = envelope.userID
+            partitionOfUser[userID] = record.origin.topicPartition
+            switch processor.process(envelope, state: &states[userID, default: UserState(userID: userID)]) {
+            case .decided(let decision, let rejections):
+                counts.processed += 1
+                if dirty.insert(userID).inserted { signals.addDirtyUsers(1) }
+                if let modeSwitch = decision.modeSwitch {
+                    counts.modeSwitches += 1
+                    pendingSwitches.append(modeSwitch)
+                    try await outputs.publish(modeSwitch, epoch: epoch)
+                }
+                if decision.modeSwitch != nil || decision.hasSignificantChange { signals.requestImmediate() }
+                if decision.isBorderline { logger.debug("borderline decision", metadata: ["user": "\(UserHash.of(userID))"]) }
+                if !rejections.isEmpty {
+                    counts.partial += 1
+                    try await outputs.deadLetter(record.origin, stage: "validate", reason: "partial", error: "\(rejections.count) samples rejected", rejections: rejections, epoch: epoch)
+                }
+            case .duplicate:
+                counts.duplicates += 1
+            case .failed(let reason, let detail, let rejections):
+                counts.deadLettered += 1
+                let stage = reason == .noValidReadings ? "validate" : "normalise"
+                try await outputs.deadLetter(record.origin, stage: stage, reason: reason.rawValue, error: detail, rejections: rejections, epoch: epoch)
+            case .notFetched(let provider):
+                // Fetching records from the provider's API is not built yet:
+                // the notification is kept in the dead-letter topic for a re-drive.
+                counts.deadLettered += 1
+                try await outputs.deadLetter(record.origin, stage: "normalise", reason: RejectionReason.unsupportedType.rawValue,
+                                             error: "\(provider.rawValue) notification: fetching from the provider API is not available", epoch: epoch)
+            }
+        }
+        statistics.update { total in
+            total.consumed += counts.consumed
+            total.processed += counts.processed
+            total.deadLettered += counts.deadLettered
+            total.duplicates += counts.duplicates
+            total.partial += counts.partial
+            total.modeSwitches += counts.modeSwitches
+        }
+    }
+
+    /// Loads, in one query, the stored states of users this shard has not
+    /// seen since it took their partition.
+    private func loadStates(for records: [InboundRecord]) async throws {
+        var unknown = Set<String>()
+        for record in records {
+            if case .success(let envelope) = record.envelope, states[envelope.userID] == nil { unknown.insert(envelope.userID) }
+        }
+        guard !unknown.isEmpty else { return }
+        let users = Array(unknown)
+        let store = store
+        let stored = try await Retry.untilSuccess("loading \(users.count) user states", logger: logger) { try await store.states(of: users) }
+        for (userID, row) in stored {
+            do {
+                let bytes = try cipher.open(Array(buffer: row.sealed), keyID: row.keyID, associatedWith: userID)
+                states[userID] = try UserStateCodec.decode(bytes)
+            } catch {
+                // A state that cannot be read must not be silently replaced.
+                logger.critical("stored state of user \(UserHash.of(userID)) cannot be read: \(error)")
+                throw error
+            }
+        }
+    }
+
+    private func checkpoint(_ barrier: Barrier) async throws {
+        var stored: [ShardReport.StoredState] = []
+        stored.reserveCapacity(dirty.count)
+        for userID in dirty {
+            guard let state = states[userID] else { continue }
+            let sealed = try cipher.seal(UserStateCodec.encode(state), associatedWith: userID)
+            stored.append(ShardReport.StoredState(userID: userID, version: state.version, keyID: cipher.currentKeyID, sealed: ByteBuffer(bytes: sealed)))
+        }
+        signals.removeDirtyUsers(dirty.count)
+        dirty.removeAll(keepingCapacity: true)
+        let report = ShardReport(shard: index, barrier: barrier, states: stored, switches: pendingSwitches)
+        pendingSwitches.removeAll(keepingCapacity: true)
+        epoch = barrier.id + 1
+        await coordinator.receive(report)
+    }
+
+    /// Drops the users of revoked partitions; their states were checkpointed
+    /// at the revocation barrier, and another member owns them now.
+    private func forget(_ partitions: Set<KafkaTopicPartition>) {
+        for (userID, partition) in partitionOfUser where partitions.contains(partition) {
+            states[userID] = nil
+            partitionOfUser[userID] = nil
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Logging
+
+/// The first stage: the consumer's listener. It turns records into envelopes,
+/// routes them to the decide shard of their user, and sends checkpoint
+/// barriers through every shard. One loop does all of it, so records and
+/// barriers leave in exactly the order the offsets say.
+public actor IngestStage: KafkaConsumerListener {
+    public enum Message: Sendable {
+        case assigned([KafkaTopicPartition: Int64])
+        case records([KafkaConsumerRecord])
+        case revoked([KafkaTopicPartition], CheckedContinuation<Void, Never>)
+        case tick
+    }
+
+    public struct Policy: Sendable {
+        public var interval: Duration
+        public var maxDirtyUsers: Int
+        /// Records forwarded past the last barrier before the stage waits for
+        /// the previous checkpoint: bounds memory when PostgreSQL is slow.
+        public var window: Int
+    }
+
+    public nonisolated let inbox = BoundedChannel<Message>(capacity: 4)
+    private let shards: [BoundedChannel<ShardItem>]
+    private let store: CheckpointStore
+    private let signals: CheckpointSignals
+    private let progress: CheckpointProgress
+    private let policyProvider: @Sendable () -> Policy
+    private let logger: Logger
+
+    private var nextOffsets: [KafkaTopicPartition: Int64] = [:]
+    private var nextBarrierID = 1
+    private var inFlight: Int?
+    private var lastBarrier = ContinuousClock.now
+    private var forwardedSinceBarrier = 0
+    private var immediatePending = false
+
+    public init(
+        shards: [BoundedChannel<ShardItem>], store: CheckpointStore, signals: CheckpointSignals, progress: CheckpointProgress,
+        logger: Logger, policy: @escaping @Sendable () -> Policy
+    ) {
+        self.shards = shards
+        self.store = store
+        self.signals = signals
+        self.progress = progress
+        self.logger = logger
+        self.policyProvider = policy
+    }
+
+    // MARK: KafkaConsumerListener (called on the consumer's polling thread)
+
+    public nonisolated func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
+        let store = store
+        let offsets = try await Retry.untilSuccess("reading stored offsets", logger: logger) { try await store.offsets(for: partitions) }
+        await inbox.send(.assigned(offsets))
+        return offsets
+    }
+
+    public nonisolated func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {
+        // Returns once the partitions' last checkpoint is written, so the next
+        // owner starts exactly where this member stopped.
+        await withCheckedContinuation { continuation in
+            let inbox = inbox
+            Task { if !(await inbox.send(.revoked(partitions, continuation))) { continuation.resume() } }
+        }
+    }
+
+    public nonisolated func received(_ records: [KafkaConsumerRecord]) async {
+        await inbox.send(.records(records))
+    }
+
+    // MARK: The loop
+
+    public func run() async {
+        while let message = await inbox.next() {
+            switch message {
+            case .assigned(let offsets):
+                nextOffsets.merge(offsets) { _, stored in stored }
+            case .records(let records):
+                await forward(records)
+            case .revoked(let partitions, let continuation):
+                await checkpointNow()
+                for shard in shards { await shard.send(.forget(Set(partitions))) }
+                for partition in partitions { nextOffsets[partition] = nil }
+                continuation.resume()
+            case .tick:
+                await maybeSendBarrier()
+            }
+        }
+    }
+
+    private func forward(_ records: [KafkaConsumerRecord]) async {
+        var batches = Array(repeating: [InboundRecord](), count: shards.count)
+        for record in records {
+            let inbound = InboundRecord(record)
+            batches[inbound.shard(of: shards.count)].append(inbound)
+            nextOffsets[record.topicPartition] = record.offset + 1
+        }
+        for (index, batch) in batches.enumerated() where !batch.isEmpty {
+            await shards[index].send(.records(batch))
+        }
+        forwardedSinceBarrier += records.count
+        if forwardedSinceBarrier >= policyProvider().window {
+            // Let the previous checkpoint finish before running further ahead.
+            if let inFlight { await progress.wait(for: inFlight) }
+            await sendBarrier()
+        } else {
+            await maybeSendBarrier()
+        }
+    }
+
+    /// One barrier in flight at a time; requests that arrive meanwhile
+    /// coalesce into the next one, sent as soon as the current one is written.
+    private func maybeSendBarrier() async {
+        immediatePending = immediatePending || signals.takeImmediateRequest()
+        if let inFlight, progress.lastCompleted < inFlight { return }
+        inFlight = nil
+        let policy = policyProvider()
+        let due = immediatePending || signals.dirtyUserCount >= policy.maxDirtyUsers
+            || (forwardedSinceBarrier > 0 && ContinuousClock.now - lastBarrier >= policy.interval)
+        if due { await sendBarrier() }
+    }
+
+    /// Sends a barrier and waits until it is written (revocation, shutdown).
+    private func checkpointNow() async {
+        if let inFlight { await progress.wait(for: inFlight) }
+        let id = await sendBarrier()
+        await progress.wait(for: id)
+        inFlight = nil
+    }
+
+    @discardableResult
+    private func sendBarrier() async -> Int {
+        let barrier = Barrier(id: nextBarrierID, offsets: nextOffsets)
+        nextBarrierID += 1
+        for shard in shards { await shard.send(.barrier(barrier)) }
+        inFlight = barrier.id
+        lastBarrier = ContinuousClock.now
+        forwardedSinceBarrier = 0
+        immediatePending = false
+        return barrier.id
+    }
+}

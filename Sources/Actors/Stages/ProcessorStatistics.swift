@@ -1,0 +1,26 @@
+import Synchronization
+
+/// Running counts of the processor, for logs, tests and the benchmark.
+/// Every consumed record ends as exactly one of processed, dead-lettered or
+/// duplicate.
+public final class ProcessorStatistics: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        public var consumed = 0
+        public var processed = 0
+        public var deadLettered = 0
+        public var duplicates = 0
+        public var partial = 0
+        public var modeSwitches = 0
+        public var checkpoints = 0
+    }
+
+    private let counts = Mutex(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { counts.withLock { $0 } }
+
+    public func update(_ change: (inout Snapshot) -> Void) {
+        counts.withLock { change(&$0) }
+    }
+}

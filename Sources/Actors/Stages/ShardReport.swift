@@ -1,0 +1,18 @@
+import NIOCore
+import Pipeline
+
+/// A shard's part of a checkpoint: the states it changed since the previous
+/// barrier, encoded and encrypted, and the mode switches it made.
+public struct ShardReport: Sendable {
+    public struct StoredState: Sendable {
+        public let userID: String
+        public let version: Int64
+        public let keyID: String
+        public let sealed: ByteBuffer
+    }
+
+    public let shard: Int
+    public let barrier: Barrier
+    public let states: [StoredState]
+    public let switches: [ModeSwitch]
+}

@@ -1,0 +1,84 @@
+import Logging
+import NIOCore
+import Pipeline
+import PostgresNIO
+
+/// The processor's PostgreSQL side: stored offsets and user states, and the
+/// checkpoint transaction that writes states, offsets and mode transitions
+/// together — the exactly-once cut.
+public struct CheckpointStore: Sendable {
+    private let client: PostgresClient
+    private let group: String
+    private let logger: Logger
+
+    public init(client: PostgresClient, group: String, logger: Logger) {
+        self.client = client
+        self.group = group
+        self.logger = logger
+    }
+
+    /// The next offset of each partition as last checkpointed; 0 when never.
+    public func offsets(for partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
+        var result = Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(0)) })
+        for (topic, members) in Dictionary(grouping: partitions, by: \.topic) {
+            let numbers = members.map(\.partition)
+            let rows = try await client.query("""
+                SELECT "partition", "offset" FROM processor_offsets
+                WHERE consumer_group = \(group) AND topic = \(topic) AND "partition" = ANY(\(numbers))
+                """, logger: logger)
+            for try await (partition, offset) in rows.decode((Int32, Int64).self) {
+                result[KafkaTopicPartition(topic: topic, partition: partition)] = offset
+            }
+        }
+        return result
+    }
+
+    /// Sealed states of these users, by user id; absent users have none yet.
+    public func states(of users: [String]) async throws -> [String: (keyID: String, sealed: ByteBuffer)] {
+        guard !users.isEmpty else { return [:] }
+        let rows = try await client.query("SELECT user_id, key_id, state FROM user_state WHERE user_id = ANY(\(users))", logger: logger)
+        var states: [String: (keyID: String, sealed: ByteBuffer)] = [:]
+        for try await (user, keyID, sealed) in rows.decode((String, String, ByteBuffer).self) {
+            states[user] = (keyID, sealed)
+        }
+        return states
+    }
+
+    /// One transaction: changed states (one statement), the partitions'
+    /// next offsets, and the mode transitions (a replayed switch has the same
+    /// id and is written once).
+    public func write(offsets: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch]) async throws {
+        let group = group
+        let logger = logger
+        try await client.withTransaction(logger: logger) { connection in
+            if !states.isEmpty {
+                try await connection.query("""
+                    INSERT INTO user_state (user_id, "version", key_id, state, updated_at)
+                    SELECT u, v, k, s, now() FROM unnest(\(states.map(\.userID)), \(states.map(\.version)),
+                                                         \(states.map(\.keyID)), \(states.map(\.sealed))) AS t(u, v, k, s)
+                    ON CONFLICT (user_id) DO UPDATE
+                    SET "version" = EXCLUDED."version", key_id = EXCLUDED.key_id, state = EXCLUDED.state, updated_at = now()
+                    """, logger: logger)
+            }
+            for (topic, entries) in Dictionary(grouping: offsets, by: \.key.topic) {
+                try await connection.query("""
+                    INSERT INTO processor_offsets (consumer_group, topic, "partition", "offset", updated_at)
+                    SELECT \(group), \(topic), p, o, now() FROM unnest(\(entries.map(\.key.partition)), \(entries.map(\.value))) AS t(p, o)
+                    ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET "offset" = EXCLUDED."offset", updated_at = now()
+                    """, logger: logger)
+            }
+            if !switches.isEmpty {
+                try await connection.query("""
+                    INSERT INTO mode_transitions (switch_id, user_id, previous_mode, new_mode, reason_code, confidence,
+                                                  event_time, config_version, payload)
+                    SELECT i, u, p, n, r, c, to_timestamp(t / 1000.0), v, j::jsonb
+                    FROM unnest(\(switches.map(\.switchID)), \(switches.map(\.userID)), \(switches.map(\.previousMode.rawValue)),
+                                \(switches.map(\.newMode.rawValue)), \(switches.map(\.reasonCode.rawValue)), \(switches.map(\.confidence)),
+                                \(switches.map(\.eventTime.millisecondsSinceEpoch)), \(switches.map(\.configVersion)), \(switches.map(\.json)))
+                         AS t(i, u, p, n, r, c, t, v, j)
+                    ON CONFLICT (switch_id) DO NOTHING
+                    """, logger: logger)
+            }
+        }
+    }
+}
