@@ -65,6 +65,20 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// A `DATABASE_URL` for these settings, password included: for handing
+    /// to a child process, never for a log line.
+    public var url: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = user
+        components.password = password
+        components.host = host
+        components.port = port
+        components.path = "/" + database
+        components.queryItems = [URLQueryItem(name: "sslmode", value: tls.rawValue)]
+        return components.string!
+    }
+
     /// Host, port, user and database; never the password.
     public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 

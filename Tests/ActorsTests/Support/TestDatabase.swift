@@ -37,6 +37,15 @@ enum TestDatabase {
         }
     }
 
+    /// An empty database with the project's migrations applied.
+    static func withMigratedDatabase<T: Sendable>(_ body: @escaping @Sendable (PostgresSettings, PostgresClient) async throws -> T) async throws -> T {
+        try await withEmptyDatabase { settings, client in
+            let migrations = try Migration.load(from: MigrationTestsSupport.root.appendingPathComponent("config/sql"))
+            try await MigrationRunner(client: client, logger: logger).apply(migrations)
+            return try await body(settings, client)
+        }
+    }
+
     private static func drop(_ name: String, on server: PostgresSettings) async throws {
         try await PostgresSession.with(server, logger: logger) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))

@@ -1,0 +1,72 @@
+import Actors
+import Foundation
+import Logging
+import NIOCore
+import Pipeline
+import PostgresNIO
+import Testing
+
+/// What a processor left behind, read back from PostgreSQL and Kafka.
+enum ProcessorChecks {
+    static let group = "biometric-bridge-processor"
+
+    /// Waits until the stored offsets reach `ends` (every record checkpointed).
+    static func waitUntilCheckpointed(_ client: PostgresClient, ends: [KafkaTopicPartition: Int64], timeout: Duration = .seconds(240),
+                                      sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await eventually("offsets checkpointed up to the end of every partition", timeout: timeout, sourceLocation: sourceLocation) {
+            let stored = try await offsets(client)
+            return ends.allSatisfy { stored[$0.key] == $0.value }
+        }
+    }
+
+    static func offsets(_ client: PostgresClient) async throws -> [KafkaTopicPartition: Int64] {
+        let rows = try await client.query("SELECT topic, \"partition\", \"offset\" FROM processor_offsets WHERE consumer_group = \(group)")
+        var result: [KafkaTopicPartition: Int64] = [:]
+        for try await (topic, partition, offset) in rows.decode((String, Int32, Int64).self) {
+            result[KafkaTopicPartition(topic: topic, partition: partition)] = offset
+        }
+        return result
+    }
+
+    /// Every stored state, decrypted with the development key and re-encoded.
+    static func states(_ client: PostgresClient) async throws -> [String: [UInt8]] {
+        let cipher = try StateCipher.fromEnvironment([:], logger: Logger(label: "tests"))
+        let rows = try await client.query("SELECT user_id, key_id, state FROM user_state")
+        var result: [String: [UInt8]] = [:]
+        for try await (user, keyID, sealed) in rows.decode((String, String, ByteBuffer).self) {
+            result[user] = try cipher.open(Array(buffer: sealed), keyID: keyID, associatedWith: user)
+        }
+        return result
+    }
+
+    static func storedSwitchIDs(_ client: PostgresClient) async throws -> Set<String> {
+        var ids = Set<String>()
+        for try await id in try await client.query("SELECT switch_id FROM mode_transitions").decode(String.self) { ids.insert(id) }
+        return ids
+    }
+
+    /// Every record of a topic, read from the beginning with a fresh group.
+    static func records(of topic: String, bootstrapServers: String, atLeast expected: Int) async throws -> [KafkaConsumerRecord] {
+        let listener = RecordingListener(member: "reader")
+        let consumer = try KafkaConsumer(
+            configuration: KafkaTestSupport.consumerConfiguration(bootstrapServers, group: KafkaTestSupport.uniqueName("reader"), topics: [topic]),
+            listener: listener)
+        try await eventually("\(expected) records in \(topic)", timeout: .seconds(60)) { listener.count >= expected }
+        var stable = listener.count
+        // Wait until nothing more arrives: more than expected is a failure to see.
+        while true {
+            try await Task.sleep(for: .seconds(1))
+            if listener.count == stable { break }
+            stable = listener.count
+        }
+        try await consumer.close()
+        return listener.records
+    }
+
+    static func switchIDs(in records: [KafkaConsumerRecord]) -> Set<String> {
+        Set(records.compactMap { record in
+            guard let json = try? JSONParser.parse(record.value) else { return nil }
+            return json["switch_id"]?.stringValue
+        })
+    }
+}
