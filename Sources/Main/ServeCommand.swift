@@ -40,9 +40,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds without heartbeat before the group gives this member's partitions to another.")
     var sessionTimeout: Int = 10
 
+    @Option(help: "Seconds between progress lines in the log.")
+    var progressInterval: Int = 10
+
+    @Option(help: "Records read past the last checkpoint barrier before reading waits for the previous checkpoint (bounds memory when PostgreSQL is slow).")
+    var checkpointWindow: Int = 100_000
+
     func validate() throws {
         guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
         guard (1...300).contains(sessionTimeout) else { throw ValidationError("--session-timeout must be between 1 and 300 seconds") }
+        guard checkpointWindow >= 100 else { throw ValidationError("--checkpoint-window must be at least 100 records") }
     }
 
     func run() async throws {
@@ -75,6 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = ProcessorSettings(bootstrapServers: servers, shards: shards)
         settings.group = group
         settings.sessionTimeout = .seconds(sessionTimeout)
+        settings.checkpointWindow = checkpointWindow
+        settings.progressInterval = .seconds(max(1, progressInterval))
         settings.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let processor = StreamProcessor(

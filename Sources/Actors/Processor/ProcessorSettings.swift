@@ -18,6 +18,8 @@ public struct ProcessorSettings: Sendable {
     public var sessionTimeout: Duration = .seconds(10)
     public var heartbeatInterval: Duration = .seconds(1)
     public var kafkaProperties: [String: String] = [:]
+    /// How often a progress line is logged while records flow.
+    public var progressInterval: Duration = .seconds(10)
 
     public init(bootstrapServers: String, shards: Int) {
         self.bootstrapServers = bootstrapServers

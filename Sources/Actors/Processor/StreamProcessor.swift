@@ -40,6 +40,7 @@ public final class StreamProcessor: Service, Sendable {
 
     public func run() async throws {
         let settings = settings
+        let statistics = statistics
         let logger = logger
         let store = CheckpointStore(client: client, group: settings.group, logger: logger)
         let producer = try KafkaProducer(configuration: {
@@ -82,6 +83,16 @@ public final class StreamProcessor: Service, Sendable {
             }
         }
         let watcherTask = Task { await watcher?.run() }
+        let reporter = Task {
+            var previous = statistics.snapshot
+            while !Task.isCancelled {
+                try? await Task.sleep(for: settings.progressInterval)
+                let now = statistics.snapshot
+                guard now != previous else { continue }
+                logger.info("progress: \(Self.describe(now)), \(now.consumed - previous.consumed) in the last \(settings.progressInterval)")
+                previous = now
+            }
+        }
 
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: settings.bootstrapServers, groupID: settings.group, topics: [settings.eventsTopic])
@@ -109,6 +120,7 @@ public final class StreamProcessor: Service, Sendable {
             logger.critical("processor stopping after a failure: \(error)")
             ticker.cancel()
             watcherTask.cancel()
+            reporter.cancel()
             throw error
         }
 
@@ -117,6 +129,7 @@ public final class StreamProcessor: Service, Sendable {
         consumerStopped.cancel()
         ticker.cancel()
         watcherTask.cancel()
+        reporter.cancel()
         ingest.inbox.finish()
         await ingestTask.value
         shards.forEach { $0.inbox.finish() }
@@ -125,7 +138,11 @@ public final class StreamProcessor: Service, Sendable {
         await writer.value
         await producer.close()
         if let error = failure.error { throw error }
-        let totals = statistics.snapshot
-        logger.info("stopped cleanly: \(totals.consumed) consumed, \(totals.processed) processed, \(totals.deadLettered) dead-lettered, \(totals.duplicates) duplicates, \(totals.checkpoints) checkpoints")
+        logger.info("stopped cleanly: \(Self.describe(statistics.snapshot))")
+    }
+
+    private static func describe(_ totals: ProcessorStatistics.Snapshot) -> String {
+        "\(totals.consumed) consumed, \(totals.processed) processed, \(totals.deadLettered) dead-lettered, \(totals.duplicates) duplicates, "
+            + "\(totals.modeSwitches) mode switches, \(totals.checkpoints) checkpoints"
     }
 }

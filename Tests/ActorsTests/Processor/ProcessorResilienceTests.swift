@@ -1,0 +1,190 @@
+import Actors
+import Foundation
+import Pipeline
+import PostgresNIO
+import Testing
+
+/// Crashes, a second member, a blocked database, configuration changes and
+/// SIGTERM: none may lose a record or apply an effect twice.
+@Suite("Processor resilience", .serialized, .timeLimit(.minutes(10)))
+struct ProcessorResilienceTests {
+    static let topics = ["biometric-events:16", "neuros-mode-switches:4", "biometric-events.dlq:2"]
+
+    @Test("killed with SIGKILL three times and restarted: the same states and switch ids as an uninterrupted run")
+    func crashesChangeNothing() async throws {
+        let workload = EnvelopeWorkload(envelopes: 80_000, users: 1_500, seed: 2)
+        let expected = workload.replay()
+        let cluster = try MockClusterProcess(brokers: 3, topics: Self.topics)
+        defer { cluster.stop() }
+        try await TestDatabase.withMigratedDatabase { settings, client in
+            var random = SeededRandom(seed: UInt64(Date().timeIntervalSince1970))
+            let producing = Task { try await workload.produce(to: cluster.bootstrapServers) }
+            for crash in 1...3 {
+                let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
+                // Kill at a random moment once it has made some progress.
+                try await eventually("the processor checkpoints before crash \(crash)") {
+                    try await ProcessorChecks.offsets(client).values.reduce(0, +) > Int64(crash * 12_000)
+                }
+                try await Task.sleep(for: .milliseconds(Int(random.next() % 700)))
+                processor.kill()
+            }
+            let ends = try await producing.value
+            let beforeLast = try await ProcessorChecks.offsets(client).values.reduce(0, +)
+            #expect(beforeLast < 80_000, "the crashes happened mid-stream (\(beforeLast) checkpointed)")
+            let last = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+            try await eventually("the last processor is up") { last.log.contains("processor started") }
+            #expect(last.terminate().status == 0)
+
+            let expectedIDs = Set(expected.switches.map(\.switchID))
+            #expect(try await ProcessorChecks.storedSwitchIDs(client) == expectedIDs)
+            let published = try await ProcessorChecks.records(of: "neuros-mode-switches", bootstrapServers: cluster.bootstrapServers, atLeast: expectedIDs.count)
+            #expect(ProcessorChecks.switchIDs(in: published) == expectedIDs, "replays re-send the same ids, never other decisions")
+            #expect(try await ProcessorChecks.states(client) == expected.states, "byte-identical user states")
+        }
+    }
+
+    @Test("two processors split the partitions; killing one hands them to the other without loss or double effect")
+    func twoMembersAndAKill() async throws {
+        let workload = EnvelopeWorkload(envelopes: 40_000, users: 1_000, seed: 3)
+        let expected = workload.replay()
+        let cluster = try MockClusterProcess(brokers: 3, topics: Self.topics)
+        defer { cluster.stop() }
+        try await TestDatabase.withMigratedDatabase { settings, client in
+            let first = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
+            let second = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
+            try await eventually("both members own partitions") {
+                first.log.contains("assigned") && second.log.contains("assigned")
+            }
+            let ends = try await workload.produce(to: cluster.bootstrapServers, range: 0..<20_000)
+            try await eventually("both members checkpointed work") {
+                try await ProcessorChecks.offsets(client).count == ends.count
+            }
+            second.kill()
+            let allEnds = try await workload.produce(to: cluster.bootstrapServers, range: 20_000..<40_000).merging(ends) { max($0, $1) }
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: allEnds)
+            #expect(first.log.contains("assigned") && first.log.split(separator: "\n").filter { $0.contains("assigned") }.count >= 2,
+                    "the survivor took the partitions of the killed member")
+            #expect(first.terminate().status == 0)
+            #expect(try await ProcessorChecks.storedSwitchIDs(client) == Set(expected.switches.map(\.switchID)))
+            #expect(try await ProcessorChecks.states(client) == expected.states)
+        }
+    }
+
+    @Test("while PostgreSQL writes are blocked, memory stays bounded and nothing is lost; then it catches up")
+    func blockedDatabase() async throws {
+        let workload = EnvelopeWorkload(envelopes: 80_000, users: 2_000, seed: 4)
+        let expected = workload.replay()
+        let cluster = try MockClusterProcess(brokers: 3, topics: Self.topics)
+        defer { cluster.stop() }
+        try await TestDatabase.withMigratedDatabase { settings, client in
+            let processor = try ProcessorProcess(
+                bootstrapServers: cluster.bootstrapServers, database: settings, arguments: ["--checkpoint-window", "5000"])
+            try await eventually("the processor joined") { processor.log.contains("assigned") }
+            let idle = processor.residentBytes
+            // A transaction holding the offsets table blocks every checkpoint.
+            let locker = PostgresClient(configuration: settings.clientConfiguration)
+            let lockerRun = Task { await locker.run() }
+            defer { lockerRun.cancel() }
+            let released = Task {
+                try await locker.withTransaction(logger: TestDatabase.logger) { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE processor_offsets IN ACCESS EXCLUSIVE MODE"), logger: TestDatabase.logger)
+                    try await Task.sleep(for: .seconds(12))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let producing = Task { try await workload.produce(to: cluster.bootstrapServers) }
+            var peak = 0
+            for _ in 0..<20 {
+                try await Task.sleep(for: .milliseconds(500))
+                peak = max(peak, processor.residentBytes)
+            }
+            #expect(try await ProcessorChecks.offsets(client).isEmpty, "no checkpoint got through the lock")
+            try await released.value
+            let ends = try await producing.value
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+            #expect(processor.terminate().status == 0)
+            #expect(peak - idle < 300 << 20, "resident memory grew by \((peak - idle) >> 20) MiB while blocked")
+            #expect(try await ProcessorChecks.states(client) == expected.states)
+            #expect(try await ProcessorChecks.storedSwitchIDs(client) == Set(expected.switches.map(\.switchID)))
+        }
+    }
+
+    @Test("a configuration change on disk changes decisions from then on; a broken file changes nothing and is reported")
+    func configurationReload() async throws {
+        let cluster = try MockClusterProcess(brokers: 1, topics: Self.topics)
+        defer { cluster.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("thresholds.yaml")
+        try "thresholds:\n  heart_rate_elevated: 100\n".write(to: file, atomically: true, encoding: .utf8)
+        let strictVersion = try ConfigurationLoader.load(yaml: "thresholds:\n  heart_rate_elevated: 100\n").version
+        let lenientText = "thresholds:\n  heart_rate_elevated: 150\n  heart_rate_elevation: 100\nanomalies:\n  extreme_hr_elevation: 100\n"
+        let lenientVersion = try ConfigurationLoader.load(yaml: lenientText).version
+
+        @Sendable func send(_ users: Range<Int>) async throws -> [KafkaTopicPartition: Int64] {
+            let producer = try KafkaTestSupport.producer(cluster.bootstrapServers)
+            var ends: [KafkaTopicPartition: Int64] = [:]
+            for user in users {
+                let body = "{\"event_id\":\"e-\(user)\",\"timestamp\":\"2026-11-20T08:00:00Z\",\"readings\":[{\"metric\":\"heart_rate\",\"value\":105}]}"
+                let report = try await producer.send(KafkaProducerRecord(topic: "biometric-events", key: "user-\(user)", value: Array(body.utf8), headers: [
+                    KafkaHeader(name: "provider", value: "canonical"), KafkaHeader(name: "received-at", value: "2026-11-20T08:00:00.000Z"),
+                ]))
+                ends[report.topicPartition] = max(ends[report.topicPartition] ?? 0, report.offset + 1)
+            }
+            await producer.close()
+            return ends
+        }
+
+        try await TestDatabase.withMigratedDatabase { settings, client in
+            let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings, configPath: file.path)
+            var ends = try await send(0..<20)
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+
+            try lenientText.write(to: file, atomically: true, encoding: .utf8)
+            try await eventually("the new file is in force") { processor.log.contains("version \(lenientVersion) in force") }
+            ends.merge(try await send(20..<40)) { max($0, $1) }
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+
+            try "thresholds:\n  heart_rate_elevated: -1\n".write(to: file, atomically: true, encoding: .utf8)
+            try await eventually("the broken file is reported") { processor.log.contains("refused") && processor.log.contains("thresholds.heart_rate_elevated") }
+            ends.merge(try await send(40..<60)) { max($0, $1) }
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+            #expect(processor.terminate().status == 0)
+
+            var versions: [String: String] = [:]
+            for try await (user, version) in try await client.query("SELECT user_id, config_version FROM mode_transitions").decode((String, String).self) {
+                versions[user] = version
+            }
+            #expect((0..<20).allSatisfy { versions["user-\($0)"] == strictVersion }, "before the change: reflex under the file's first version")
+            #expect((20..<60).allSatisfy { versions["user-\($0)"] == nil }, "after it: HR 105 is no longer a reflex, and the broken file changed nothing")
+        }
+    }
+
+    @Test("SIGTERM exits 0 within 10 s with a final checkpoint written")
+    func sigtermWritesAFinalCheckpoint() async throws {
+        let workload = EnvelopeWorkload(envelopes: 20_000, users: 500, seed: 5)
+        let cluster = try MockClusterProcess(brokers: 1, topics: Self.topics)
+        defer { cluster.stop() }
+        try await TestDatabase.withMigratedDatabase { settings, client in
+            // A long interval: only the final checkpoint can write the last offsets.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("thresholds.yaml")
+            try "checkpoint:\n  interval_seconds: 3600\n  max_dirty_users: 100000\nsignificant_change:\n  hrv_ms: 1000\n  heart_rate_bpm: 1000\n  stress: 1\n".write(to: file, atomically: true, encoding: .utf8)
+            let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings, configPath: file.path,
+                                                 arguments: ["--checkpoint-window", "1000000"])
+            let ends = try await workload.produce(to: cluster.bootstrapServers)
+            try await eventually("every record consumed") { processor.log.contains("progress: 20000 consumed") }
+            #expect(try await ProcessorChecks.offsets(client).values.reduce(0, +) < 20_000, "nothing but the final checkpoint can write the end")
+            let stop = processor.terminate()
+            #expect(stop.status == 0)
+            #expect(stop.took < .seconds(10))
+            #expect(processor.log.contains("stopped cleanly"))
+            let stored = try await ProcessorChecks.offsets(client)
+            #expect(ends.allSatisfy { stored[$0.key] == $0.value }, "the final checkpoint holds every partition's end")
+        }
+    }
+}
