@@ -12,6 +12,11 @@ public struct ProcessorSettings: Sendable {
     public var shardCapacity = 8
     /// Records per consumer batch.
     public var batchSize = 2_000
+    /// How long one batch call waits to fill its batch. A batch call returns
+    /// only when full or after this, so it bounds the latency added at low rates.
+    public var pollTimeout: Duration = .milliseconds(5)
+    /// The longest a fetch request waits at the broker for new records.
+    public var fetchWait: Duration = .milliseconds(10)
     /// Records forwarded past the last barrier before the ingest stage waits
     /// for the previous checkpoint.
     public var checkpointWindow = 100_000

@@ -67,7 +67,7 @@ public final class StreamProcessor: Service, Sendable {
         }
         let thresholds = configuration
         let window = settings.checkpointWindow
-        let ingest = IngestStage(shards: shards.map(\.inbox), store: store, signals: signals, progress: progress, logger: logger) {
+        let ingest = IngestStage(shards: shards.map(\.inbox), store: store, signals: signals, progress: progress, logger: logger, statistics: statistics) {
             let checkpoint = thresholds.configuration.checkpoint
             return .init(interval: .seconds(checkpoint.intervalSeconds), maxDirtyUsers: Int(checkpoint.maxDirtyUsers), window: window)
         }
@@ -75,6 +75,7 @@ public final class StreamProcessor: Service, Sendable {
         let failure = FirstFailure()
         let writer = Task { await failure.guarding("checkpoint writer") { try await coordinator.runWriter() } }
         let shardTasks = shards.map { shard in Task { await failure.guarding("decide shard \(shard.index)") { try await shard.run() } } }
+        let sealerTasks = shards.map { shard in Task { await failure.guarding("sealer of shard \(shard.index)") { try await shard.runSealer() } } }
         let ingestTask = Task { await ingest.run() }
         let ticker = Task {
             while !Task.isCancelled {
@@ -97,9 +98,11 @@ public final class StreamProcessor: Service, Sendable {
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: settings.bootstrapServers, groupID: settings.group, topics: [settings.eventsTopic])
         consumerConfiguration.maxBatchSize = settings.batchSize
+        consumerConfiguration.pollTimeout = settings.pollTimeout
         consumerConfiguration.sessionTimeout = settings.sessionTimeout
         consumerConfiguration.heartbeatInterval = settings.heartbeatInterval
-        consumerConfiguration.additionalProperties = settings.kafkaProperties
+        consumerConfiguration.additionalProperties = ["fetch.wait.max.ms": String(settings.fetchWait.components.seconds * 1000 + settings.fetchWait.components.attoseconds / 1_000_000_000_000_000)]
+            .merging(settings.kafkaProperties) { _, explicit in explicit }
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, listener: ingest)
         consumerBox.withLock { $0 = consumer }
         let consumerStopped = Task { await failure.guarding("Kafka consumer") { try await consumer.waitUntilStopped() } }
@@ -134,6 +137,8 @@ public final class StreamProcessor: Service, Sendable {
         await ingestTask.value
         shards.forEach { $0.inbox.finish() }
         for task in shardTasks { await task.value }
+        shards.forEach { $0.finishSealer() }
+        for task in sealerTasks { await task.value }
         coordinator.finish()
         await writer.value
         await producer.close()

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import Pipeline
@@ -10,6 +11,7 @@ import Pipeline
 public actor DecideShard {
     public let index: Int
     public let inbox: BoundedChannel<ShardItem>
+    private let sealer = BoundedChannel<Snapshot>(capacity: 2)
     private let configuration: ConfigurationStore
     private let store: CheckpointStore
     private let cipher: StateCipher
@@ -101,6 +103,10 @@ public actor DecideShard {
                                              error: "\(provider.rawValue) notification: fetching from the provider API is not available", epoch: epoch)
             }
         }
+        let decidedAt = Date().timeIntervalSince1970
+        statistics.latency.record(seconds: records.compactMap { record in
+            record.origin.timestampMilliseconds.map { decidedAt - Double($0) / 1000 }
+        })
         statistics.update { total in
             total.consumed += counts.consumed
             total.processed += counts.processed
@@ -134,21 +140,41 @@ public actor DecideShard {
         }
     }
 
+    /// Snapshots the changed states (copies of values: cheap until the next
+    /// change) and hands them to this shard's sealer, which encodes, encrypts
+    /// and reports them while the shard goes on deciding.
     private func checkpoint(_ barrier: Barrier) async throws {
-        var stored: [ShardReport.StoredState] = []
-        stored.reserveCapacity(dirty.count)
-        for userID in dirty {
-            guard let state = states[userID] else { continue }
-            let sealed = try cipher.seal(UserStateCodec.encode(state), associatedWith: userID)
-            stored.append(ShardReport.StoredState(userID: userID, version: state.version, keyID: cipher.currentKeyID, sealed: ByteBuffer(bytes: sealed)))
-        }
+        let snapshot = dirty.compactMap { states[$0] }
         signals.removeDirtyUsers(dirty.count)
         dirty.removeAll(keepingCapacity: true)
-        let report = ShardReport(shard: index, barrier: barrier, states: stored, switches: pendingSwitches)
+        let switches = pendingSwitches
         pendingSwitches.removeAll(keepingCapacity: true)
         epoch = barrier.id + 1
-        await coordinator.receive(report)
+        await sealer.send(Snapshot(barrier: barrier, states: snapshot, switches: switches))
     }
+
+    struct Snapshot: Sendable {
+        let barrier: Barrier
+        let states: [UserState]
+        let switches: [ModeSwitch]
+    }
+
+    /// The sealer loop: one snapshot at a time, so this shard's reports reach
+    /// the coordinator in barrier order.
+    public nonisolated func runSealer() async throws {
+        while let snapshot = await sealer.next() {
+            var stored: [ShardReport.StoredState] = []
+            stored.reserveCapacity(snapshot.states.count)
+            for state in snapshot.states {
+                let sealed = try cipher.seal(UserStateCodec.encode(state), associatedWith: state.userID)
+                stored.append(ShardReport.StoredState(userID: state.userID, version: state.version, keyID: cipher.currentKeyID, sealed: ByteBuffer(bytes: sealed)))
+            }
+            await coordinator.receive(ShardReport(shard: index, barrier: snapshot.barrier, states: stored, switches: snapshot.switches))
+        }
+    }
+
+    /// No more barriers will come: the sealer ends once it has reported the last one.
+    public nonisolated func finishSealer() { sealer.finish() }
 
     /// Drops the users of revoked partitions; their states were checkpointed
     /// at the revocation barrier, and another member owns them now.

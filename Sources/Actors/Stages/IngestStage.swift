@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// The first stage: the consumer's listener. It turns records into envelopes,
@@ -27,6 +28,7 @@ public actor IngestStage: KafkaConsumerListener {
     private let progress: CheckpointProgress
     private let policyProvider: @Sendable () -> Policy
     private let logger: Logger
+    private let statistics: ProcessorStatistics?
 
     private var nextOffsets: [KafkaTopicPartition: Int64] = [:]
     private var nextBarrierID = 1
@@ -37,8 +39,9 @@ public actor IngestStage: KafkaConsumerListener {
 
     public init(
         shards: [BoundedChannel<ShardItem>], store: CheckpointStore, signals: CheckpointSignals, progress: CheckpointProgress,
-        logger: Logger, policy: @escaping @Sendable () -> Policy
+        logger: Logger, statistics: ProcessorStatistics? = nil, policy: @escaping @Sendable () -> Policy
     ) {
+        self.statistics = statistics
         self.shards = shards
         self.store = store
         self.signals = signals
@@ -90,6 +93,10 @@ public actor IngestStage: KafkaConsumerListener {
     }
 
     private func forward(_ records: [KafkaConsumerRecord]) async {
+        if let statistics {
+            let now = Date().timeIntervalSince1970
+            statistics.arrivalLatency.record(seconds: records.compactMap { $0.timestampMilliseconds.map { now - Double($0) / 1000 } })
+        }
         var batches = Array(repeating: [InboundRecord](), count: shards.count)
         for record in records {
             let inbound = InboundRecord(record)

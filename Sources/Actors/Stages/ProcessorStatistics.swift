@@ -15,6 +15,11 @@ public final class ProcessorStatistics: Sendable {
     }
 
     private let counts = Mutex(Snapshot())
+    /// Kafka append (the record's timestamp) → decision.
+    public let latency = LatencyHistogram()
+    /// Kafka append → the ingest stage received it: the share of `latency`
+    /// spent in Kafka and the consumer, before any stage of ours.
+    public let arrivalLatency = LatencyHistogram()
 
     public init() {}
 

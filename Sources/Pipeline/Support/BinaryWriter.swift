@@ -19,8 +19,9 @@ public struct BinaryWriter {
 
     public mutating func write(_ value: Double) { write(Int64(bitPattern: value.bitPattern)) }
 
+    /// Length-prefixed UTF-8, at most 65,535 bytes (ids and names, never text).
     public mutating func write(_ value: String) {
-        let utf8 = Array(value.utf8)
+        let utf8 = value.utf8
         write(UInt16(clamping: utf8.count))
         bytes.append(contentsOf: utf8.prefix(Int(UInt16.max)))
     }

@@ -39,7 +39,8 @@ struct MigrationTests {
 
     @Test("a broken migration rolls back whole, with an error naming the file, the line and PostgreSQL's message")
     func brokenMigrationRollsBack() async throws {
-        let migrations = try Self.projectMigrations + [Migration(version: 900, name: "900_broken.sql", sql: """
+        let project = try Self.projectMigrations
+        let migrations = project + [Migration(version: 900, name: "900_broken.sql", sql: """
             CREATE TABLE half_done (id integer);
 
             -- the next statement is wrong
@@ -60,7 +61,7 @@ struct MigrationTests {
             #expect(!tables.contains("half_done"), "the broken migration's first statement was rolled back")
             #expect(tables.contains("user_state"), "earlier migrations stay applied")
             let recorded = try await client.query("SELECT max(\"version\")::int FROM schema_migrations")
-            for try await version in recorded.decode(Int.self) { #expect(version == 1) }
+            for try await version in recorded.decode(Int.self) { #expect(version == project.last?.version) }
         }
     }
 

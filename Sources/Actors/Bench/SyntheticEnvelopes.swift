@@ -1,0 +1,43 @@
+import Pipeline
+
+/// Realistic envelopes for benchmarks: users interleaved, each a few minutes
+/// of event time apart; two in three canonical events (HRV and heart rate),
+/// one in three HealthKit batches of three samples; stress spikes now and
+/// then, so modes switch and checkpoints have work.
+public struct SyntheticEnvelopes: Sendable {
+    public let users: Int
+    public let topic: String
+    private let start = TimestampParser.parse("2026-11-20T00:00:00Z")!
+
+    public init(users: Int, topic: String) {
+        self.users = users
+        self.topic = topic
+    }
+
+    /// Readings per envelope, on average, for readings/s figures.
+    public static let readingsPerEnvelope = (2.0 * 2 + 3) / 3
+
+    public func record(_ index: Int) -> KafkaProducerRecord {
+        let user = index % users
+        let step = index / users
+        let userID = "user-\(user)"
+        let time = start.adding(seconds: Double(step) * 180)
+        let strained = (step / 25 + user) % 7 == 0
+        let jitter = Double((index &* 2_654_435_761) % 1000) / 1000
+        let hrv = strained ? 22 + jitter * 10 : 50 + jitter * 25
+        let heartRate = strained ? 102 + jitter * 15 : 60 + jitter * 20
+        let provider: String
+        let body: String
+        if index % 3 == 2 {
+            provider = "apple_health"
+            body = "{\"user_id\":\"\(userID)\",\"samples\":[{\"type\":\"HKQuantityTypeIdentifierHeartRate\",\"value\":\(Int(heartRate)),\"unit\":\"count/min\",\"timestamp\":\"\(time)\",\"source\":\"Apple Watch\"},{\"type\":\"heartRateVariabilitySDNN\",\"value\":\(Int(hrv)),\"unit\":\"ms\",\"timestamp\":\"\(time)\"},{\"type\":\"stepCount\",\"value\":\(Int(jitter * 200)),\"unit\":\"count\",\"timestamp\":\"\(time)\"}]}"
+        } else {
+            provider = "canonical"
+            body = "{\"event_id\":\"\(userID)-\(step)\",\"user_id\":\"\(userID)\",\"device_type\":\"ring\",\"timestamp\":\"\(time)\",\"readings\":[{\"metric\":\"hrv_rmssd\",\"value\":\(Int(hrv))},{\"metric\":\"heart_rate\",\"value\":\(Int(heartRate))}]}"
+        }
+        return KafkaProducerRecord(topic: topic, key: userID, value: Array(body.utf8), headers: [
+            KafkaHeader(name: "provider", value: provider), KafkaHeader(name: "received-at", value: time.description),
+            KafkaHeader(name: "delivery-id", value: "bench-\(index)"),
+        ])
+    }
+}

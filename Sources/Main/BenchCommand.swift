@@ -1,0 +1,79 @@
+import Actors
+import ArgumentParser
+import Foundation
+import Logging
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "The benchmark harness.",
+        subcommands: [PipelineBenchCommand.self])
+}
+
+struct PipelineBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "The whole processor end to end against a bare consume+decode loop, in one run.",
+        discussion: """
+            Hosts librdkafka's mock cluster in-process and uses the configured PostgreSQL (DATABASE_URL or PG*; \
+            a scratch database is created and dropped). Reports events/s and readings/s with checkpointing on, \
+            the baseline rate and the ratio, end-to-end latency percentiles (Kafka append → decision) at half \
+            the measured rate, and peak resident memory. Build with -c release for meaningful figures.
+            """)
+
+    @Option(help: "Envelopes for the throughput run.")
+    var events: Int = 200_000
+
+    @Option(help: "Distinct users.")
+    var users: Int = 2_000
+
+    @Option(help: "Decide shards (default: 2 × cores).")
+    var shards: Int = 2 * ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Seconds of paced load for the latency run.")
+    var latencySeconds: Double = 10
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard events >= 1_000 else { throw ValidationError("--events must be at least 1000") }
+        guard users >= 1 else { throw ValidationError("--users must be at least 1") }
+        guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "auren.bench")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        var options = PipelineBenchmark.Options(database: try PostgresSettings.fromEnvironment())
+        options.events = events
+        options.users = users
+        options.shards = shards
+        options.latencySeconds = latencySeconds
+        let json = json
+        let result = try await PipelineBenchmark(options: options, logger: logger) { step in
+            if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
+        }.run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        print(String(format: """
+            bench pipeline: %d envelopes, %d users, %d shards
+              processor          %10.0f events/s  (%.0f readings/s) decided, checkpointing on: %d checkpoints, %d mode switches
+              durable after      %10.2f s  (until a checkpoint holds the last record)
+              baseline           %10.0f events/s  (bare consume + decode of the same records)
+              ratio              %10.2f
+              latency at %.0f events/s (%d events): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
+                of which Kafka append → ingest: p50 %.1f ms, p99 %.1f ms
+              latency floor      p50 %.1f ms, p99 %.1f ms  (bare consume + decode at the same rate)
+              peak RSS           %10.0f MiB
+            """, result.events, result.users, result.shards, result.eventsPerSecond, result.readingsPerSecond, result.checkpoints,
+            result.modeSwitches, result.durableAfterSeconds, result.baselineEventsPerSecond, result.ratioToBaseline, result.latencyRate, result.latencyEvents,
+            result.latencyP50Milliseconds, result.latencyP99Milliseconds, result.latencyP999Milliseconds,
+            result.arrivalP50Milliseconds, result.arrivalP99Milliseconds, result.baselineLatencyP50Milliseconds,
+            result.baselineLatencyP99Milliseconds, result.peakResidentMegabytes))
+    }
+}
