@@ -69,7 +69,7 @@ struct PipelineBenchCommand: AsyncParsableCommand {
               latency at %.0f events/s (%d events): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
                 of which Kafka append → ingest: p50 %.1f ms, p99 %.1f ms
               latency floor      p50 %.1f ms, p99 %.1f ms  (bare consume + decode at the same rate)
-              peak RSS           %10.0f MiB
+              peak RSS           %10.0f MiB  (whole process, end of the throughput run)
             """, result.events, result.users, result.shards, result.eventsPerSecond, result.readingsPerSecond, result.checkpoints,
             result.modeSwitches, result.durableAfterSeconds, result.baselineEventsPerSecond, result.ratioToBaseline, result.latencyRate, result.latencyEvents,
             result.latencyP50Milliseconds, result.latencyP99Milliseconds, result.latencyP999Milliseconds,

@@ -48,6 +48,8 @@ public struct PipelineBenchmark: Sendable {
         /// Kafka (here librdkafka's mock broker, in-process) and the consumer set.
         public var baselineLatencyP50Milliseconds: Double
         public var baselineLatencyP99Milliseconds: Double
+        /// The whole process (mock cluster, producer and processor) at the end
+        /// of the throughput run.
         public var peakResidentMegabytes: Double
     }
 
@@ -87,14 +89,31 @@ public struct PipelineBenchmark: Sendable {
         try await PostgresSession.with(options.database, logger: logger) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(scratch)"), logger: logger)
         }
-        defer {
-            let settings = options.database
-            let logger = logger
-            Task { try? await PostgresSession.with(settings, logger: logger) { admin in
-                try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(scratch) WITH (FORCE)"), logger: logger)
-            } }
+        do {
+            let result = try await measureProcessor(
+                database: options.database.with(database: scratch), cluster: cluster, producer: producer, envelopes: envelopes,
+                partitions: partitions, baseline: baseline)
+            try await dropDatabase(scratch)
+            return result
+        } catch {
+            try? await dropDatabase(scratch)
+            throw error
         }
-        let database = options.database.with(database: scratch)
+    }
+
+    private func dropDatabase(_ name: String) async throws {
+        let logger = logger
+        try await PostgresSession.with(options.database, logger: logger) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        }
+    }
+
+    private func measureProcessor(
+        database: PostgresSettings, cluster: KafkaMockCluster, producer: KafkaProducer, envelopes: SyntheticEnvelopes,
+        partitions: Int32, baseline: Double
+    ) async throws -> Result {
+        let events = options.events
+        let eventsTopic = envelopes.topic
         let migrations = try Migration.load(from: Migration.defaultDirectory())
         try await PostgresSession.with(database, logger: logger) { client in
             try await MigrationRunner(client: client, logger: logger).apply(migrations)
@@ -127,6 +146,8 @@ public struct PipelineBenchmark: Sendable {
         }
         let durable = clock.now - started
         let rate = Double(events) / decided.seconds
+        // Before the latency run builds its paced records in memory.
+        let peakResident = Self.peakResidentBytes
 
         let latencyRate = rate / 2
         progress(String(format: "latency: producing at half that rate (%.0f events/s) for %.0f s", latencyRate, options.latencySeconds))
@@ -164,7 +185,7 @@ public struct PipelineBenchmark: Sendable {
             arrivalP99Milliseconds: (statistics.arrivalLatency.percentile(0.99) ?? 0) * 1000,
             baselineLatencyP50Milliseconds: (floor.percentile(0.5) ?? 0) * 1000,
             baselineLatencyP99Milliseconds: (floor.percentile(0.99) ?? 0) * 1000,
-            peakResidentMegabytes: Double(Self.peakResidentBytes) / 1_048_576)
+            peakResidentMegabytes: Double(peakResident) / 1_048_576)
     }
 
     /// Consume and decode (envelope from headers, JSON body) and nothing else.
