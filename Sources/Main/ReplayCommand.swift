@@ -27,7 +27,7 @@ struct ReplayCommand: ParsableCommand {
     var format: Format = .json
 
     func run() throws {
-        let thresholds = try config.map(Self.loadConfiguration) ?? BridgeConfiguration()
+        let thresholds = try config.map(ConfigurationWatcher.load(path:)) ?? BridgeConfiguration()
         var runner = ReplayRunner(configuration: thresholds)
         var output = OutputBuffer()
         var lineNumber = 0
@@ -50,17 +50,6 @@ struct ReplayCommand: ParsableCommand {
         func column(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
         return "\(modeSwitch.eventTime)  \(column(modeSwitch.userID, 12)) \(column(modeSwitch.previousMode.rawValue, 10)) → "
             + "\(column(modeSwitch.newMode.rawValue, 10)) \(column(modeSwitch.reasonCode.rawValue, 21)) confidence \(JSONWriter.number(modeSwitch.confidence))"
-    }
-
-    static func loadConfiguration(_ path: String) throws -> BridgeConfiguration {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("cannot read the thresholds file \(path)")
-        }
-        do {
-            return try ConfigurationLoader.load(yaml: text)
-        } catch {
-            throw ValidationError("\(path) refused: \(error)")
-        }
     }
 }
 

@@ -68,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let configPath = config ?? environment["BRIDGE_CONFIG"]
             ?? (FileManager.default.fileExists(atPath: "config/biometric_thresholds.yaml") ? "config/biometric_thresholds.yaml" : nil)
-        let thresholds = try configPath.map(ConfigurationWatcher.initial(path:)) ?? BridgeConfiguration()
+        let thresholds = try configPath.map(ConfigurationWatcher.load(path:)) ?? BridgeConfiguration()
         let store = ConfigurationStore(thresholds)
         let watcher = configPath.map { ConfigurationWatcher(path: $0, store: store, logger: logger) }
         logger.info("thresholds \(configPath ?? "built in"): version \(thresholds.version)")

@@ -34,5 +34,4 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String { message }
 
     public static let timedOut = RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
-    public static let messageTimedOut = RD_KAFKA_RESP_ERR__MSG_TIMED_OUT.rawValue
 }

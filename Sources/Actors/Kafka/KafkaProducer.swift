@@ -55,9 +55,6 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Records handed over but not yet acknowledged.
-    public var outstandingCount: Int { Int(rd_kafka_outq_len(client.pointer)) }
-
     /// Waits until every outstanding record is acknowledged or failed.
     public func flush(timeout: Duration) async throws {
         let client = client

@@ -40,9 +40,6 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         self.capacity = capacity
     }
 
-    /// Elements waiting, for the queue-depth metric.
-    public var depth: Int { state.withLock { $0.count + $0.waitingSenders.count } }
-
     /// Appends `element`, suspending while the channel is full. Returns false
     /// if the channel was finished (the element is dropped with it).
     @discardableResult

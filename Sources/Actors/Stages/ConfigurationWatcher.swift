@@ -28,9 +28,9 @@ public final class ConfigurationWatcher: Sendable {
 
     public var reloads: Counts { counts.withLock { $0 } }
 
-    /// Loads the file at start-up; a refused file is an error here, since
-    /// there is no previous configuration to keep.
-    public static func initial(path: String) throws -> BridgeConfiguration {
+    /// Loads a thresholds file once (start-up, replay); a refused file is an
+    /// error here, since there is no previous configuration to keep.
+    public static func load(path: String) throws -> BridgeConfiguration {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ConfigurationError("cannot read the thresholds file \(path)")
         }

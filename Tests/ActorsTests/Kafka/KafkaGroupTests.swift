@@ -101,4 +101,37 @@ struct KafkaGroupTests {
         try await eventually("lag drops to zero") { consumer.lag().values.allSatisfy { $0 == 0 } && consumer.lag().count == 4 }
         try await consumer.close()
     }
+
+    @Test("pause holds a partition back, resume lets it through, seek re-reads from an offset")
+    func pauseResumeAndSeek() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let topic = KafkaTestSupport.uniqueName("pause")
+        try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 2))
+        let first = KafkaTopicPartition(topic: topic, partition: 0)
+        let second = KafkaTopicPartition(topic: topic, partition: 1)
+        let listener = RecordingListener(member: "only", offsetStore: OffsetStore([first: 0, second: 0]))
+        let consumer = try KafkaConsumer(
+            configuration: KafkaTestSupport.consumerConfiguration(cluster.bootstrapServers, group: KafkaTestSupport.uniqueName("g"), topics: [topic]),
+            listener: listener)
+        try await eventually("both partitions assigned") { consumer.assignment.count == 2 }
+        try await consumer.pause([second])
+
+        let producer = try KafkaTestSupport.producer(cluster.bootstrapServers)
+        for index in 0..<10 {
+            try await producer.send(KafkaProducerRecord(topic: topic, partition: Int32(index % 2), key: nil, value: Array("\(index)".utf8)))
+        }
+        await producer.close()
+        try await eventually("the running partition delivered") { listener.count == 5 }
+        try await Task.sleep(for: .seconds(1))
+        #expect(listener.records.allSatisfy { $0.topicPartition == first }, "nothing from the paused partition")
+
+        try await consumer.resume([second])
+        try await eventually("the resumed partition delivered") { listener.count == 10 }
+
+        try await consumer.seek([first: 2])
+        try await eventually("partition 0 read again from offset 2") { listener.count == 13 }
+        let again = listener.records.suffix(3)
+        #expect(again.map(\.offset) == [2, 3, 4] && again.allSatisfy { $0.topicPartition == first })
+        try await consumer.close()
+    }
 }
