@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Bounds an operation in time, so an unreachable server becomes an error
 /// instead of a hang.
 public enum Deadline {
@@ -5,19 +7,45 @@ public enum Deadline {
         public let description: String
     }
 
-    /// Runs `operation`; if it has not finished after `limit`, cancels it and
-    /// throws `Exceeded` with `what` in the message.
+    /// Runs `operation`; if it has not finished after `limit`, throws
+    /// `Exceeded` with `what` in the message and cancels the operation without
+    /// waiting for it — a client stuck in a connection back-off may take its
+    /// time to notice.
     public static func run<T: Sendable>(
         _ what: String, within limit: Duration, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw Exceeded(description: "\(what) did not complete within \(limit)")
+        let waiting = Waiting<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            waiting.set(continuation)
+            let work = Task {
+                do {
+                    let value = try await operation()
+                    waiting.take()?.resume(returning: value)
+                } catch {
+                    waiting.take()?.resume(throwing: error)
+                }
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
+            Task {
+                try? await Task.sleep(for: limit)
+                if let late = waiting.take() {
+                    work.cancel()
+                    late.resume(throwing: Exceeded(description: "\(what) did not complete within \(limit)"))
+                }
+            }
+        }
+    }
+
+    /// The caller's continuation, resumed by whichever finishes first.
+    private final class Waiting<T: Sendable>: Sendable {
+        private let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+        func set(_ continuation: CheckedContinuation<T, any Error>) { slot.withLock { $0 = continuation } }
+
+        func take() -> CheckedContinuation<T, any Error>? {
+            slot.withLock { continuation in
+                defer { continuation = nil }
+                return continuation
+            }
         }
     }
 }
