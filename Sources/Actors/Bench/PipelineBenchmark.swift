@@ -268,7 +268,3 @@ private final class DecodeOnlyListener: KafkaConsumerListener {
         }
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

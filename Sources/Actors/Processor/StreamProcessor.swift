@@ -101,7 +101,7 @@ public final class StreamProcessor: Service, Sendable {
         consumerConfiguration.pollTimeout = settings.pollTimeout
         consumerConfiguration.sessionTimeout = settings.sessionTimeout
         consumerConfiguration.heartbeatInterval = settings.heartbeatInterval
-        consumerConfiguration.additionalProperties = ["fetch.wait.max.ms": String(settings.fetchWait.components.seconds * 1000 + settings.fetchWait.components.attoseconds / 1_000_000_000_000_000)]
+        consumerConfiguration.additionalProperties = ["fetch.wait.max.ms": String(settings.fetchWait.wholeMilliseconds)]
             .merging(settings.kafkaProperties) { _, explicit in explicit }
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, listener: ingest)
         consumerBox.withLock { $0 = consumer }

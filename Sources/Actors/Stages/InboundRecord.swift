@@ -31,13 +31,8 @@ public struct InboundRecord: Sendable {
             body: record.value))
     }
 
-    /// The shard that owns this record's user: a stable hash of the key
-    /// (FNV-1a; Swift's `hashValue` changes per process).
+    /// The shard that owns this record's user: a stable hash of the key.
     public func shard(of count: Int) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in origin.key ?? [] {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return Int(hash % UInt64(count))
+        Int(FNV1a.hash(origin.key ?? []) % UInt64(count))
     }
 }

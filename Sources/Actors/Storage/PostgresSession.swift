@@ -11,15 +11,12 @@ public enum PostgresSession {
         _ body: @escaping @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            try await checkReachable(client, settings, within: limit)
-            return try await body(client)
-        }
+        // Not awaited when done: a client still retrying an unreachable server
+        // winds down in the background instead of delaying the error.
+        let running = Task { await client.run() }
+        defer { running.cancel() }
+        try await checkReachable(client, settings, within: limit)
+        return try await body(client)
     }
 
     public static func checkReachable(_ client: PostgresClient, _ settings: PostgresSettings, within limit: Duration) async throws {

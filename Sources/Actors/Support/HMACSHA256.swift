@@ -1,4 +1,5 @@
 import COpenSSL
+import Pipeline
 
 /// HMAC-SHA256 through OpenSSL's one-shot `HMAC`.
 public enum HMACSHA256 {
@@ -10,9 +11,6 @@ public enum HMACSHA256 {
     }
 
     public static func hex(key: [UInt8], message: [UInt8]) -> String {
-        bytes(key: key, message: message).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }.joined()
+        Hex.encode(bytes(key: key, message: message))
     }
 }

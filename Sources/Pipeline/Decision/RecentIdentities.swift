@@ -45,13 +45,8 @@ public struct RecentIdentities: Sendable {
         }
     }
 
-    /// FNV-1a over the UTF-8 bytes: stable across processes, unlike `Hasher`.
     private static func fingerprint(_ identity: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in identity.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return hash
+        FNV1a.hash(identity.utf8)
     }
 }
 

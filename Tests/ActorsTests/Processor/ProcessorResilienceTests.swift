@@ -18,12 +18,20 @@ struct ProcessorResilienceTests {
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { settings, client in
             var random = SeededRandom(seed: UInt64(Date().timeIntervalSince1970))
-            let producing = Task { try await workload.produce(to: cluster.bootstrapServers) }
+            // Produced over about ten seconds, so every crash falls mid-stream.
+            let producing = Task {
+                var ends: [KafkaTopicPartition: Int64] = [:]
+                for start in stride(from: 0, to: 80_000, by: 4_000) {
+                    ends.merge(try await workload.produce(to: cluster.bootstrapServers, range: start..<(start + 4_000))) { max($0, $1) }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                return ends
+            }
             for crash in 1...3 {
                 let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
                 // Kill at a random moment once it has made some progress.
                 try await eventually("the processor checkpoints before crash \(crash)") {
-                    try await ProcessorChecks.offsets(client).values.reduce(0, +) > Int64(crash * 12_000)
+                    try await ProcessorChecks.offsets(client).values.reduce(0, +) > Int64(crash * 10_000)
                 }
                 try await Task.sleep(for: .milliseconds(Int(random.next() % 700)))
                 processor.kill()

@@ -5,4 +5,7 @@ extension Duration {
     }
 
     var timeoutMilliseconds: Int32 { Int32(clamping: wholeMilliseconds) }
+
+    /// Fractional seconds, for rates.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
