@@ -14,7 +14,7 @@ struct ProcessorEndToEndTests {
     @Test("100,000 envelopes for 2,000 users: every record accounted for, the same switches as replay")
     func fullRun() async throws {
         let workload = EnvelopeWorkload(envelopes: 100_000, users: 2_000)
-        let expected = workload.replay()
+        let expected = await workload.replay()
         let cluster = try MockClusterProcess(brokers: 3, topics: Self.topics)
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { settings, client in

@@ -13,7 +13,7 @@ struct ProcessorResilienceTests {
     @Test("killed with SIGKILL three times and restarted: the same states and switch ids as an uninterrupted run")
     func crashesChangeNothing() async throws {
         let workload = EnvelopeWorkload(envelopes: 80_000, users: 1_500, seed: 2)
-        let expected = workload.replay()
+        let expected = await workload.replay()
         let cluster = try MockClusterProcess(brokers: 3, topics: Self.topics)
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { settings, client in
@@ -55,7 +55,7 @@ struct ProcessorResilienceTests {
     @Test("two processors split the partitions; killing one hands them to the other without loss or double effect")
     func twoMembersAndAKill() async throws {
         let workload = EnvelopeWorkload(envelopes: 40_000, users: 1_000, seed: 3)
-        let expected = workload.replay()
+        let expected = await workload.replay()
         let cluster = try MockClusterProcess(brokers: 3, topics: Self.topics)
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { settings, client in
@@ -82,7 +82,7 @@ struct ProcessorResilienceTests {
     @Test("while PostgreSQL writes are blocked, memory stays bounded and nothing is lost; then it catches up")
     func blockedDatabase() async throws {
         let workload = EnvelopeWorkload(envelopes: 80_000, users: 2_000, seed: 4)
-        let expected = workload.replay()
+        let expected = await workload.replay()
         let cluster = try MockClusterProcess(brokers: 3, topics: Self.topics)
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { settings, client in

@@ -100,11 +100,13 @@ struct EnvelopeWorkload {
         return ends
     }
 
-    /// What `replay` decides on the same envelopes.
-    func replay(configuration: BridgeConfiguration = BridgeConfiguration()) -> ReplayExpectation {
+    /// What `replay` decides on the same envelopes. Yields now and then, so
+    /// this long computation leaves the cooperative threads to other tests.
+    func replay(configuration: BridgeConfiguration = BridgeConfiguration()) async -> ReplayExpectation {
         var runner = ReplayRunner(configuration: configuration)
         var switches: [ModeSwitch] = []
-        for item in items {
+        for (index, item) in items.enumerated() {
+            if index % 5_000 == 0 { await Task.yield() }
             guard let line = item.line else { continue }
             if let modeSwitch = try? runner.process(line: Array(line.utf8)) { switches.append(modeSwitch) }
         }
