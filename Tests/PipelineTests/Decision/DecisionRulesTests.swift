@@ -3,13 +3,18 @@ import Testing
 
 /// The rules of SPEC 5 one at a time, beyond the examples.
 struct DecisionRulesTests {
-    @Test func depletionIndicatorsGiveGuardian() {
-        // HRV 28 (drop 32 → significant) would be reflex; keep HRV above the
-        // drop thresholds' reach by raising the baseline thresholds instead.
+    /// HRV drops never trigger reflex, so the candidates after it can show.
+    static var lowHrvIsNoReflex: BridgeConfiguration {
         var configuration = BridgeConfiguration()
         configuration.thresholds.hrvDropMs = 100
         configuration.thresholds.hrvDropPercentage = 100
         configuration.anomalies.extremeHrvDropPercentage = 100
+        return configuration
+    }
+
+    @Test func depletionIndicatorsGiveGuardian() {
+        // HRV 28 (drop 32) would be reflex under the default thresholds.
+        let configuration = Self.lowHrvIsNoReflex
         var scenario = Scenario(configuration: configuration)
         let modeSwitch = scenario.switchFor(Fixtures.canonical(minutes: 0, [(.hrvRMSSD, 28), (.heartRate, 85), (.stressLevel, 0.75)]))
         #expect(modeSwitch?.newMode == .guardian)
@@ -24,10 +29,7 @@ struct DecisionRulesTests {
     }
 
     @Test func lowHrvLowHeartRateIsAnAnomaly() {
-        var configuration = BridgeConfiguration()
-        configuration.thresholds.hrvDropMs = 100
-        configuration.thresholds.hrvDropPercentage = 100
-        configuration.anomalies.extremeHrvDropPercentage = 100
+        let configuration = Self.lowHrvIsNoReflex
         var scenario = Scenario(configuration: configuration)
         let modeSwitch = scenario.switchFor(Fixtures.canonical(minutes: 0, [(.hrvRMSSD, 15), (.heartRate, 45)]))
         #expect(modeSwitch?.newMode == .hypothesis)
@@ -152,12 +154,7 @@ struct DecisionRulesTests {
     }
 
     @Test func recurringLowHrvAtOneHourIsAPattern() {
-        var configuration = BridgeConfiguration()
-        // Make low HRV not a reflex, so the pattern candidate can show.
-        configuration.thresholds.hrvDropMs = 100
-        configuration.thresholds.hrvDropPercentage = 100
-        configuration.anomalies.extremeHrvDropPercentage = 100
-        var scenario = Scenario(configuration: configuration)
+        var scenario = Scenario(configuration: Self.lowHrvIsNoReflex)
         // Guardian first (recovery 30 the first day), so the mode is not pattern.
         #expect(scenario.switchFor(Fixtures.canonical(minutes: 0, [(.recoveryScore, 30)]))?.newMode == .guardian)
         var switches: [ModeSwitch] = []
