@@ -5,8 +5,6 @@ import Testing
 /// sample history shipped in `samples/`.
 @Suite("replay command")
 struct ReplayCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     struct Run {
         let status: Int32
         let output: String
@@ -17,7 +15,7 @@ struct ReplayCommandTests {
         let process = Process()
         process.executableURL = BridgeExecutable.url
         process.arguments = ["replay"] + arguments
-        process.currentDirectoryURL = root
+        process.currentDirectoryURL = ProjectRoot.url
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -52,7 +50,7 @@ struct ReplayCommandTests {
     }
 
     @Test func standardInputAndAStricterConfiguration() throws {
-        let history = try Data(contentsOf: Self.root.appendingPathComponent("samples/replay-demo.ndjson"))
+        let history = try Data(contentsOf: ProjectRoot.path("samples/replay-demo.ndjson"))
         let defaults = try Self.replay(["--input", "-"], input: history)
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("thresholds-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: config) }

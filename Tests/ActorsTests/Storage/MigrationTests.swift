@@ -6,17 +6,9 @@ import Testing
 /// The migration runner against a real PostgreSQL.
 @Suite("Migrations", .timeLimit(.minutes(2)))
 struct MigrationTests {
-    private static var projectMigrations: [Migration] {
-        get throws {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent()
-            return try Migration.load(from: root.appendingPathComponent("config/sql"))
-        }
-    }
-
     @Test("the project's migrations apply to an empty database, and applying again changes nothing")
     func applyTwice() async throws {
-        let migrations = try Self.projectMigrations
+        let migrations = try ProjectRoot.migrations
         #expect(migrations.first?.name == "001_initial.sql")
         try await TestDatabase.withEmptyDatabase { _, client in
             let runner = MigrationRunner(client: client, logger: TestDatabase.logger)
@@ -39,7 +31,7 @@ struct MigrationTests {
 
     @Test("a broken migration rolls back whole, with an error naming the file, the line and PostgreSQL's message")
     func brokenMigrationRollsBack() async throws {
-        let project = try Self.projectMigrations
+        let project = try ProjectRoot.migrations
         let migrations = project + [Migration(version: 900, name: "900_broken.sql", sql: """
             CREATE TABLE half_done (id integer);
 

@@ -15,8 +15,8 @@ final class ProcessorProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["KAFKA_BOOTSTRAP_SERVERS"] = bootstrapServers
         environment["DATABASE_URL"] = database.url
-        environment["BRIDGE_CONFIG"] = configPath ?? MigrationTestsSupport.root.appendingPathComponent("config/biometric_thresholds.yaml").path
-        environment["BRIDGE_MIGRATIONS_DIR"] = MigrationTestsSupport.root.appendingPathComponent("config/sql").path
+        environment["BRIDGE_CONFIG"] = configPath ?? ProjectRoot.path("config/biometric_thresholds.yaml").path
+        environment["BRIDGE_MIGRATIONS_DIR"] = ProjectRoot.path("config/sql").path
         environment["LOG_LEVEL"] = "info"
         process.environment = environment
         let log = try FileHandle(forWritingTo: logFile)
@@ -58,9 +58,4 @@ final class ProcessorProcess: @unchecked Sendable {
         kill()
         try? FileManager.default.removeItem(at: logFile)
     }
-}
-
-enum MigrationTestsSupport {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
 }

@@ -40,7 +40,7 @@ enum TestDatabase {
     /// An empty database with the project's migrations applied.
     static func withMigratedDatabase<T: Sendable>(_ body: @escaping @Sendable (PostgresSettings, PostgresClient) async throws -> T) async throws -> T {
         try await withEmptyDatabase { settings, client in
-            let migrations = try Migration.load(from: MigrationTestsSupport.root.appendingPathComponent("config/sql"))
+            let migrations = try ProjectRoot.migrations
             try await MigrationRunner(client: client, logger: logger).apply(migrations)
             return try await body(settings, client)
         }
