@@ -13,17 +13,30 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the bridge service.",
         discussion: """
             Connection settings come from flags or the environment: KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL \
-            (or PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), BRIDGE_CONFIG (the thresholds file), \
-            BRIDGE_STATE_KEYS (id:base64 AES-256 keys for states at rest). Migrations are applied at start-up. \
-            SIGTERM drains, writes a final checkpoint and exits 0; SIGHUP reloads the thresholds file.
+            (or PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), HTTP_PORT, HTTP_MAX_BODY_BYTES, BRIDGE_CONFIG \
+            (the thresholds file), BRIDGE_STATE_KEYS (id:base64 AES-256 keys for data at rest). Webhook secrets: \
+            OURA_CLIENT_SECRET, OURA_VERIFICATION_TOKEN, WHOOP_CLIENT_SECRET, WEBHOOK_SECRET_<PROVIDER> (whsec_…), \
+            HEALTHKIT_API_KEYS, each one value or several separated by commas, or the same keys in the YAML file \
+            named by BRIDGE_SECRETS_FILE. Every role serves /health, /ready and /metrics; ingress and all also \
+            the webhooks. Migrations are applied at start-up. SIGTERM stops accepting, drains, writes a final \
+            checkpoint and exits 0; SIGHUP reloads the thresholds file.
             """)
 
     enum Role: String, ExpressibleByArgument, CaseIterable {
         case all, ingress, processor
     }
 
-    @Option(help: "What to run. The HTTP ingress is not built yet, so only processor runs today.")
-    var role: Role = .processor
+    @Option(help: "What to run: the webhook ingress, the stream processor, or both in one process.")
+    var role: Role = .all
+
+    @Option(help: "HTTP port (default: HTTP_PORT, else 8080; 0 picks a free one and logs it).")
+    var httpPort: Int?
+
+    @Option(help: "HTTP listen address.")
+    var httpHost: String = "0.0.0.0"
+
+    @Option(help: "Seconds the ingress waits for Kafka to acknowledge a request's record before answering 503.")
+    var produceTimeout: Double = 5
 
     @Option(help: "Kafka bootstrap servers (default: KAFKA_BOOTSTRAP_SERVERS).")
     var bootstrapServers: String?
@@ -50,22 +63,80 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
         guard (1...300).contains(sessionTimeout) else { throw ValidationError("--session-timeout must be between 1 and 300 seconds") }
         guard checkpointWindow >= 100 else { throw ValidationError("--checkpoint-window must be at least 100 records") }
+        guard (0.1...120).contains(produceTimeout) else { throw ValidationError("--produce-timeout must be between 0.1 and 120 seconds") }
     }
 
     func run() async throws {
-        guard role == .processor else {
-            throw ValidationError("--role \(role.rawValue) needs the HTTP ingress, which is not built yet; use --role processor")
-        }
         let environment = ProcessInfo.processInfo.environment
         let logger = {
-            var logger = Logger(label: "auren.processor")
+            var logger = Logger(label: "auren.\(role.rawValue)")
             logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return logger
         }()
         guard let servers = bootstrapServers ?? environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty else {
             throw ValidationError("set --bootstrap-servers or KAFKA_BOOTSTRAP_SERVERS")
         }
+        let port = try httpPort ?? environment["HTTP_PORT"].map { text in
+            guard let port = Int(text), (0...65535).contains(port) else { throw ValidationError("HTTP_PORT must be a port number") }
+            return port
+        } ?? 8080
+        let secrets = try role == .processor ? nil : WebhookSecrets.load(environment: environment)
 
+        let database = try PostgresSettings.fromEnvironment(environment)
+        let migrations = try Migration.load(from: Migration.defaultDirectory(environment: environment))
+        try await PostgresSession.with(database, logger: logger) { client in
+            try await MigrationRunner(client: client, logger: logger).apply(migrations)
+        }
+        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        let cipher = try StateCipher.fromEnvironment(environment, logger: logger)
+        let metrics = BridgeMetrics()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+
+        var watcher: ConfigurationWatcher?
+        if role != .ingress {
+            let processor = try makeProcessor(servers: servers, client: client, cipher: cipher, environment: environment, logger: logger)
+            watcher = processor.watcher
+            services.append(.init(service: processor.service, successTerminationBehavior: .gracefullyShutdownGroup,
+                                  failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        var ingress: WebhookIngress?
+        if let secrets {
+            logger.info("webhook secrets: \(secrets)")
+            var settings = IngressSettings(bootstrapServers: servers)
+            settings.produceTimeout = .milliseconds(Int(produceTimeout * 1000))
+            if let limit = environment["HTTP_MAX_BODY_BYTES"] {
+                guard let bytes = Int(limit), bytes > 0 else { throw ValidationError("HTTP_MAX_BODY_BYTES must be a positive number") }
+                settings.maxBodyBytes = bytes
+            }
+            ingress = try WebhookIngress(
+                settings: settings, secrets: secrets, accounts: AccountStore(client: client, cipher: cipher, logger: logger),
+                metrics: metrics, logger: logger)
+        }
+
+        let admin = try KafkaAdmin(bootstrapServers: servers)
+        let readiness = Readiness(checks: [
+            ("kafka", {
+                guard try await admin.partitionCounts(timeout: .seconds(2))["biometric-events"] != nil else {
+                    throw ValidationError("the topic biometric-events does not exist")
+                }
+            }),
+            ("database", { try await PostgresSession.checkReachable(client, database, within: .seconds(2)) }),
+        ])
+        let http = HTTPServer(router: BridgeRouter.make(ingress: ingress, readiness: readiness, metrics: metrics),
+                              host: httpHost, port: port, readiness: readiness, logger: logger)
+        services.append(.init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup))
+
+        let reloadOnHangUp = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { watcher?.reload() }
+        }
+        defer { reloadOnHangUp.cancel() }
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        await ingress?.close()
+    }
+
+    private func makeProcessor(
+        servers: String, client: PostgresClient, cipher: StateCipher, environment: [String: String], logger: Logger
+    ) throws -> (service: StreamProcessor, watcher: ConfigurationWatcher?) {
         let configPath = config ?? environment["BRIDGE_CONFIG"]
             ?? (FileManager.default.fileExists(atPath: "config/biometric_thresholds.yaml") ? "config/biometric_thresholds.yaml" : nil)
         let thresholds = try configPath.map(ConfigurationWatcher.load(path:)) ?? BridgeConfiguration()
@@ -73,30 +144,13 @@ struct ServeCommand: AsyncParsableCommand {
         let watcher = configPath.map { ConfigurationWatcher(path: $0, store: store, logger: logger) }
         logger.info("thresholds \(configPath ?? "built in"): version \(thresholds.version)")
 
-        let database = try PostgresSettings.fromEnvironment(environment)
-        let migrations = try Migration.load(from: Migration.defaultDirectory(environment: environment))
-        try await PostgresSession.with(database, logger: logger) { client in
-            try await MigrationRunner(client: client, logger: logger).apply(migrations)
-        }
-
         var settings = ProcessorSettings(bootstrapServers: servers, shards: shards)
         settings.group = group
         settings.sessionTimeout = .seconds(sessionTimeout)
         settings.checkpointWindow = checkpointWindow
         settings.progressInterval = .seconds(max(1, progressInterval))
         settings.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
-        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        let processor = StreamProcessor(
-            settings: settings, client: client, configuration: store, watcher: watcher,
-            cipher: try StateCipher.fromEnvironment(environment, logger: logger), logger: logger)
-        let reloadOnHangUp = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) { watcher?.reload() }
-        }
-        defer { reloadOnHangUp.cancel() }
-        let services = ServiceGroup(configuration: .init(
-            services: [.init(service: client), .init(service: processor, successTerminationBehavior: .gracefullyShutdownGroup,
-                                                      failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        let processor = StreamProcessor(settings: settings, client: client, configuration: store, watcher: watcher, cipher: cipher, logger: logger)
+        return (processor, watcher)
     }
 }

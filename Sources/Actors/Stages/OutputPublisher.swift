@@ -30,7 +30,7 @@ public struct OutputPublisher: Sendable {
             KafkaHeader(name: "stage", value: stage),
             KafkaHeader(name: "reason", value: reason),
             KafkaHeader(name: "error", value: error),
-            KafkaHeader(name: "failed-at", value: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)).description),
+            KafkaHeader(name: "failed-at", value: Timestamp.now.description),
         ]
         if !rejections.isEmpty {
             headers.append(KafkaHeader(name: "rejected-samples", value: rejections.map(\.description).joined(separator: ",")))

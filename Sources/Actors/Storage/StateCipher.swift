@@ -49,8 +49,7 @@ public struct StateCipher: Sendable {
     }
 
     public func seal(_ plaintext: [UInt8], associatedWith user: String) throws -> [UInt8] {
-        var nonce = [UInt8](repeating: 0, count: 12)
-        guard RAND_bytes(&nonce, 12) == 1 else { throw Failure(description: "no randomness for a nonce") }
+        let nonce = try SecureRandom.bytes(12)
         let (ciphertext, tag) = try crypt(encrypt: true, key: keys[currentKeyID]!, nonce: nonce, input: plaintext, aad: Array(user.utf8), tag: nil)
         return nonce + ciphertext + tag
     }

@@ -1,0 +1,33 @@
+import HTTPTypes
+import Hummingbird
+
+/// Every HTTP route of the bridge, top to bottom: operations for every role,
+/// the provider webhooks when this process runs the ingress.
+public enum BridgeRouter {
+    public static func make(ingress: WebhookIngress?, readiness: Readiness, metrics: BridgeMetrics) -> Router<BasicRequestContext> {
+        let router = Router()
+
+        router.get("/health") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
+        router.get("/ready") { _, _ -> Response in
+            let failing = await readiness.failing()
+            guard failing.isEmpty else {
+                return JSONResponse.make(.serviceUnavailable, ["status": "not_ready", "failing": failing.joined(separator: ",")])
+            }
+            return JSONResponse.make(.ok, ["status": "ready"])
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text())))
+        }
+
+        guard let ingress else { return router }
+        router.get("/webhooks/oura") { request, _ in try ingress.ouraChallenge(request) }
+        router.post("/webhooks/oura") { request, _ in try await ingress.oura(request) }
+        router.post("/webhooks/whoop") { request, _ in try await ingress.whoop(request) }
+        router.post("/webhooks/:provider") { request, context in
+            try await ingress.standard(request, provider: try context.parameters.require("provider").lowercased())
+        }
+        router.post("/healthkit/batch") { request, _ in try await ingress.healthKit(request) }
+        return router
+    }
+}

@@ -1,0 +1,40 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The bridge's HTTP listener as a `Service`: it stops first on shutdown
+/// (marking the process not ready), and reports the port it bound, so tests
+/// and benchmarks can listen on port 0.
+public final class HTTPServer: Service, Sendable {
+    private let application: Application<RouterResponder<BasicRequestContext>>
+    private let readiness: Readiness
+    private let bound = OneShot<Int>()
+
+    public init(router: Router<BasicRequestContext>, host: String, port: Int, readiness: Readiness, logger: Logger) {
+        let bound = bound
+        self.readiness = readiness
+        application = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "auren-biometric-bridge"),
+            onServerRunning: { channel in bound.complete(.success(channel.localAddress?.port ?? 0)) },
+            logger: logger)
+    }
+
+    /// The bound port, once the server listens.
+    public var port: Int {
+        get async throws { try await bound.value }
+    }
+
+    public func run() async throws {
+        do {
+            try await withGracefulShutdownHandler {
+                try await application.runService()
+            } onGracefulShutdown: { [readiness] in
+                readiness.markStopping()
+            }
+        } catch {
+            bound.complete(.failure(error))
+            throw error
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// How the HTTP ingress listens and what it accepts. Secrets are not here:
+/// they come from `WebhookSecrets`.
+public struct IngressSettings: Sendable {
+    public var bootstrapServers: String
+    /// Extra librdkafka properties (TLS, SASL, tuning).
+    public var kafkaProperties: [String: String] = [:]
+    /// How long the producer gathers records into one request.
+    public var linger: Duration = .milliseconds(1)
+    public var host = "0.0.0.0"
+    /// 0 picks a free port (tests, benchmarks); the bound port is reported.
+    public var port = 8080
+    public var eventsTopic = "biometric-events"
+    public var deadLetterTopic = "biometric-events.dlq"
+    /// `HTTP_MAX_BODY_BYTES`.
+    public var maxBodyBytes = 256 * 1024
+    /// A request whose record Kafka has not acknowledged by then gets 503.
+    public var produceTimeout: Duration = .seconds(5)
+    /// How far a signed timestamp may be from now.
+    public var timestampTolerance: Int64 = 300
+    /// How long a delivery id is remembered as already accepted.
+    public var replayWindow: Duration = .seconds(600)
+
+    public init(bootstrapServers: String) {
+        self.bootstrapServers = bootstrapServers
+    }
+}

@@ -1,0 +1,105 @@
+import Logging
+import NIOCore
+import Pipeline
+import PostgresNIO
+
+/// Provider accounts and HealthKit device keys in PostgreSQL: what the
+/// ingress reads to resolve users and verify devices, and what
+/// `biometric-bridge accounts` administers.
+public struct AccountStore: Sendable {
+    public struct Link: Sendable, Equatable {
+        public let provider: String
+        public let providerUserID: String
+        public let userID: String
+
+        public init(provider: String, providerUserID: String, userID: String) {
+            self.provider = provider
+            self.providerUserID = providerUserID
+            self.userID = userID
+        }
+    }
+
+    public struct DeviceKey: Sendable {
+        public let id: String
+        /// `whsec_<base64>`: what the app signs with, shown once.
+        public let secret: String
+    }
+
+    private let client: PostgresClient
+    private let cipher: StateCipher
+    private let logger: Logger
+
+    public init(client: PostgresClient, cipher: StateCipher, logger: Logger) {
+        self.client = client
+        self.cipher = cipher
+        self.logger = logger
+    }
+
+    /// The internal user id of a provider's user, nil when not linked.
+    public func userID(provider: String, providerUserID: String) async throws -> String? {
+        let rows = try await client.query("""
+            SELECT user_id FROM provider_accounts WHERE provider = \(provider) AND provider_user_id = \(providerUserID)
+            """, logger: logger)
+        for try await user in rows.decode(String.self) { return user }
+        return nil
+    }
+
+    /// The HMAC keys of the user's devices (decrypted), empty when none.
+    public func deviceSecrets(of user: String) async throws -> [[UInt8]] {
+        let rows = try await client.query("SELECT key_id, secret FROM device_keys WHERE user_id = \(user)", logger: logger)
+        var secrets: [[UInt8]] = []
+        for try await (keyID, sealed) in rows.decode((String, ByteBuffer).self) {
+            secrets.append(try cipher.open(Array(sealed.readableBytesView), keyID: keyID, associatedWith: user))
+        }
+        return secrets
+    }
+
+    /// Links (or re-links) a provider's user to an internal user.
+    public func link(_ link: Link) async throws {
+        try await client.query("""
+            INSERT INTO provider_accounts (provider, provider_user_id, user_id) VALUES (\(link.provider), \(link.providerUserID), \(link.userID))
+            ON CONFLICT (provider, provider_user_id) DO UPDATE SET user_id = EXCLUDED.user_id
+            """, logger: logger)
+    }
+
+    /// Removes a link; false when there was none.
+    public func unlink(provider: String, providerUserID: String) async throws -> Bool {
+        let rows = try await client.query("""
+            DELETE FROM provider_accounts WHERE provider = \(provider) AND provider_user_id = \(providerUserID) RETURNING user_id
+            """, logger: logger)
+        for try await _ in rows.decode(String.self) { return true }
+        return false
+    }
+
+    /// Every link, or those of one internal user.
+    public func links(of user: String?) async throws -> [Link] {
+        let rows = try await client.query("""
+            SELECT provider, provider_user_id, user_id FROM provider_accounts
+            WHERE \(user == nil) OR user_id = \(user ?? "") ORDER BY user_id, provider, provider_user_id
+            """, logger: logger)
+        var links: [Link] = []
+        for try await (provider, providerUserID, userID) in rows.decode((String, String, String).self) {
+            links.append(Link(provider: provider, providerUserID: providerUserID, userID: userID))
+        }
+        return links
+    }
+
+    /// Ids of the user's device keys, oldest first.
+    public func deviceKeyIDs(of user: String) async throws -> [String] {
+        let rows = try await client.query("SELECT device_key_id FROM device_keys WHERE user_id = \(user) ORDER BY created_at", logger: logger)
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
+    }
+
+    /// A new random 32-byte device secret for the user, stored encrypted.
+    public func createDeviceKey(for user: String) async throws -> DeviceKey {
+        let secret = try SecureRandom.bytes(32)
+        let id = "dk_" + Hex.encode(try SecureRandom.bytes(6))
+        let sealed = try cipher.seal(secret, associatedWith: user)
+        try await client.query("""
+            INSERT INTO device_keys (user_id, device_key_id, key_id, secret) VALUES (\(user), \(id), \(cipher.currentKeyID), \(ByteBuffer(bytes: sealed)))
+            """, logger: logger)
+        return DeviceKey(id: id, secret: StandardWebhookSecret.encode(secret))
+    }
+}
