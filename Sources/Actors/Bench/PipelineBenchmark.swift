@@ -85,26 +85,9 @@ public struct PipelineBenchmark: Sendable {
         progress("baseline: a bare consume+decode loop over the same records")
         let baseline = try await measureBaseline(cluster.bootstrapServers, events: events)
 
-        let scratch = "auren_bench_\(UUID().uuidString.prefix(8).lowercased())"
-        try await PostgresSession.with(options.database, logger: logger) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(scratch)"), logger: logger)
-        }
-        do {
-            let result = try await measureProcessor(
-                database: options.database.with(database: scratch), cluster: cluster, producer: producer, envelopes: envelopes,
-                partitions: partitions, baseline: baseline)
-            try await dropDatabase(scratch)
-            return result
-        } catch {
-            try? await dropDatabase(scratch)
-            throw error
-        }
-    }
-
-    private func dropDatabase(_ name: String) async throws {
-        let logger = logger
-        try await PostgresSession.with(options.database, logger: logger) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        return try await ScratchDatabase.with(on: options.database, prefix: "auren_bench", logger: logger) { database in
+            try await measureProcessor(
+                database: database, cluster: cluster, producer: producer, envelopes: envelopes, partitions: partitions, baseline: baseline)
         }
     }
 

@@ -17,7 +17,23 @@ public struct SyntheticEnvelopes: Sendable {
     /// Readings per envelope, on average, for readings/s figures.
     public static let readingsPerEnvelope = (2.0 * 2 + 3) / 3
 
+    /// One envelope as a sender would post it.
+    public struct Envelope: Sendable {
+        public let provider: String
+        public let userID: String
+        public let receivedAt: Timestamp
+        public let body: [UInt8]
+    }
+
     public func record(_ index: Int) -> KafkaProducerRecord {
+        let envelope = envelope(index)
+        return KafkaProducerRecord(topic: topic, key: envelope.userID, value: envelope.body, headers: [
+            KafkaHeader(name: "provider", value: envelope.provider), KafkaHeader(name: "received-at", value: envelope.receivedAt.description),
+            KafkaHeader(name: "delivery-id", value: "bench-\(index)"),
+        ])
+    }
+
+    public func envelope(_ index: Int) -> Envelope {
         let user = index % users
         let step = index / users
         let userID = "user-\(user)"
@@ -35,9 +51,6 @@ public struct SyntheticEnvelopes: Sendable {
             provider = "canonical"
             body = "{\"event_id\":\"\(userID)-\(step)\",\"user_id\":\"\(userID)\",\"device_type\":\"ring\",\"timestamp\":\"\(time)\",\"readings\":[{\"metric\":\"hrv_rmssd\",\"value\":\(Int(hrv))},{\"metric\":\"heart_rate\",\"value\":\(Int(heartRate))}]}"
         }
-        return KafkaProducerRecord(topic: topic, key: userID, value: Array(body.utf8), headers: [
-            KafkaHeader(name: "provider", value: provider), KafkaHeader(name: "received-at", value: time.description),
-            KafkaHeader(name: "delivery-id", value: "bench-\(index)"),
-        ])
+        return Envelope(provider: provider, userID: userID, receivedAt: time, body: Array(body.utf8))
     }
 }

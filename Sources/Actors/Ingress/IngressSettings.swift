@@ -5,7 +5,7 @@ public struct IngressSettings: Sendable {
     /// Extra librdkafka properties (TLS, SASL, tuning).
     public var kafkaProperties: [String: String] = [:]
     /// How long the producer gathers records into one request.
-    public var linger: Duration = .milliseconds(1)
+    public var linger: Duration = .milliseconds(0)
     public var host = "0.0.0.0"
     /// 0 picks a free port (tests, benchmarks); the bound port is reported.
     public var port = 8080

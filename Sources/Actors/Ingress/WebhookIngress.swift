@@ -151,12 +151,10 @@ public final class WebhookIngress: Sendable {
             let admission = try await authenticate(request, body, receivedAt)
             let response = try await deliver(admission, provider: provider, body: body, receivedAt: receivedAt,
                                              contentType: request.headers[.contentType] ?? "application/json")
-            metrics.webhookAccepted(source: provider)
-            metrics.webhookDuration(source: provider, ContinuousClock.now - started)
+            metrics.webhookAccepted(source: provider, after: ContinuousClock.now - started)
             return response
         } catch let error as IngressError {
-            metrics.webhookFailed(source: provider, errorType: error.code)
-            metrics.webhookDuration(source: provider, ContinuousClock.now - started)
+            metrics.webhookFailed(source: provider, errorType: error.code, after: ContinuousClock.now - started)
             logger.debug("\(provider) request refused: \(error.code) — \(error.message)")
             throw error
         }
@@ -214,9 +212,7 @@ public final class WebhookIngress: Sendable {
 
     private func produce(_ record: KafkaProducerRecord) async throws {
         do {
-            _ = try await Deadline.run("the Kafka acknowledgement", within: settings.produceTimeout) { [producer] in
-                try await producer.send(record)
-            }
+            try await producer.send(record, within: settings.produceTimeout)
         } catch {
             logger.warning("Kafka did not acknowledge a record for \(record.topic): \(error)")
             throw IngressError(.serviceUnavailable, "kafka_unavailable", "the event could not be stored; retry later",
@@ -252,11 +248,19 @@ public final class WebhookIngress: Sendable {
 
     // MARK: Reading requests
 
+    /// `application/json` or any `+json` type, parameters allowed, any case —
+    /// checked on the bytes, as it runs for every request.
     private static func requireJSON(_ request: Request) throws(IngressError) {
-        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let type, type == "application/json" || type.hasSuffix("+json") else {
+        guard let value = request.headers[.contentType], isJSON(Array(value.utf8)) else {
             throw IngressError(.unsupportedMediaType, "unsupported_media_type", "the body must be application/json")
         }
+    }
+
+    static func isJSON(_ contentType: [UInt8]) -> Bool {
+        var end = contentType.firstIndex(of: UInt8(ascii: ";")) ?? contentType.count
+        while end > 0, contentType[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        let lowered = contentType[..<end].map { $0 | ($0 >= 65 && $0 <= 90 ? 0x20 : 0) }
+        return lowered.elementsEqual("application/json".utf8) || (lowered.count > 5 && lowered.suffix(5).elementsEqual("+json".utf8))
     }
 
     private static func object(_ body: [UInt8]) throws(IngressError) -> JSONValue {

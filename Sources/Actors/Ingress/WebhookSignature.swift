@@ -46,12 +46,21 @@ public struct WebhookSignature: Sendable {
             return Array(bytes)
         }
         guard !candidates.isEmpty else { throw .malformed("webhook-signature", "holds no v1,<base64> signature") }
-        let message = Array("\(id).\(timestampText).".utf8) + body
         for secret in secrets {
-            let actual = HMACSHA256.bytes(key: secret, message: message)
+            let actual = Self.standardMAC(id: id, timestamp: timestampText, body: body, secret: secret)
             if candidates.contains(where: { ConstantTime.equal($0, actual) }) { return }
         }
         throw .mismatch
+    }
+
+    /// The Standard Webhooks MAC: HMAC-SHA256 over `id.timestamp.body`.
+    public static func standardMAC(id: String, timestamp: String, body: [UInt8], secret: [UInt8]) -> [UInt8] {
+        HMACSHA256.bytes(key: secret, message: Array("\(id).\(timestamp).".utf8) + body)
+    }
+
+    /// The `webhook-signature` header a sender puts on a request.
+    public static func standardHeader(id: String, timestamp: String, body: [UInt8], secret: [UInt8]) -> String {
+        "v1," + Data(standardMAC(id: id, timestamp: timestamp, body: body, secret: secret)).base64EncodedString()
     }
 
     /// Unix seconds, or milliseconds when above 10^11; within ±tolerance of now.

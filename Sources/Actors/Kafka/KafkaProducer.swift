@@ -10,6 +10,7 @@ public final class KafkaProducer: Sendable {
 
     private let client: KafkaClientHandle
     private let poller = StopSignal()
+    private let deadlines = DeliveryDeadlines()
 
     public init(configuration: KafkaProducerConfiguration) throws(KafkaError) {
         client = try KafkaClientHandle(type: RD_KAFKA_PRODUCER, properties: configuration.properties) { conf in
@@ -17,9 +18,10 @@ public final class KafkaProducer: Sendable {
                 if let message { KafkaProducer.reportDelivery(message.pointee) }
             }
         }
-        let thread = Thread { [client, poller] in
+        let thread = Thread { [client, poller, deadlines] in
             while !poller.isRequested {
-                rd_kafka_poll(client.pointer, 100)
+                rd_kafka_poll(client.pointer, 50)
+                deadlines.expire()
             }
             poller.markFinished()
         }
@@ -35,6 +37,17 @@ public final class KafkaProducer: Sendable {
     @discardableResult
     public func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
         let delivery = OneShot<KafkaDeliveryReport>()
+        try await enqueue(record) { result in delivery.complete(result.mapError { $0 }) }
+        return try await delivery.value
+    }
+
+    /// Produces `record` and waits for the broker's acknowledgement at most
+    /// `limit` (to within 50 ms); then fails with a timeout. The record may
+    /// still be delivered later unless the delivery timeout is as short.
+    @discardableResult
+    public func send(_ record: KafkaProducerRecord, within limit: Duration) async throws -> KafkaDeliveryReport {
+        let delivery = OneShot<KafkaDeliveryReport>()
+        deadlines.add(delivery, within: limit)
         try await enqueue(record) { result in delivery.complete(result.mapError { $0 }) }
         return try await delivery.value
     }

@@ -21,19 +21,8 @@ enum TestDatabase {
     }
 
     static func withEmptyDatabase<T: Sendable>(_ body: @escaping @Sendable (PostgresSettings, PostgresClient) async throws -> T) async throws -> T {
-        let server = try serverSettings
-        let name = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
-        try await PostgresSession.with(server, logger: logger) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
-        }
-        let settings = server.with(database: name)
-        do {
-            let result = try await PostgresSession.with(settings, logger: logger) { client in try await body(settings, client) }
-            try await drop(name, on: server)
-            return result
-        } catch {
-            try? await drop(name, on: server)
-            throw error
+        try await ScratchDatabase.with(on: try serverSettings, prefix: "test", logger: logger) { settings in
+            try await PostgresSession.with(settings, logger: logger) { client in try await body(settings, client) }
         }
     }
 
@@ -43,12 +32,6 @@ enum TestDatabase {
             let migrations = try ProjectRoot.migrations
             try await MigrationRunner(client: client, logger: logger).apply(migrations)
             return try await body(settings, client)
-        }
-    }
-
-    private static func drop(_ name: String, on server: PostgresSettings) async throws {
-        try await PostgresSession.with(server, logger: logger) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
     }
 }

@@ -1,0 +1,50 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The ingress and its HTTP server running inside another program — the
+/// demo, a benchmark, a test — on loopback until `stop()`. The caller runs
+/// the PostgreSQL client it passes in.
+public final class EmbeddedIngress: Sendable {
+    public let port: Int
+    public let metrics: BridgeMetrics
+    private let ingress: WebhookIngress
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    public static func start(
+        settings: IngressSettings, secrets: WebhookSecrets, client: PostgresClient, cipher: StateCipher, logger: Logger
+    ) async throws -> EmbeddedIngress {
+        let metrics = BridgeMetrics()
+        let ingress = try WebhookIngress(
+            settings: settings, secrets: secrets, accounts: AccountStore(client: client, cipher: cipher, logger: logger),
+            metrics: metrics, logger: logger)
+        let readiness = Readiness(checks: [])
+        let server = HTTPServer(router: BridgeRouter.make(ingress: ingress, readiness: readiness, metrics: metrics),
+                                host: "127.0.0.1", port: settings.port, readiness: readiness, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
+        let running = Task { try await group.run() }
+        do {
+            return EmbeddedIngress(port: try await server.port, metrics: metrics, ingress: ingress, group: group, running: running)
+        } catch {
+            running.cancel()
+            await ingress.close()
+            throw error
+        }
+    }
+
+    private init(port: Int, metrics: BridgeMetrics, ingress: WebhookIngress, group: ServiceGroup, running: Task<Void, any Error>) {
+        self.port = port
+        self.metrics = metrics
+        self.ingress = ingress
+        self.group = group
+        self.running = running
+    }
+
+    /// Stops accepting, finishes in-flight requests, flushes the producer.
+    public func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await ingress.close()
+    }
+}
