@@ -1,0 +1,109 @@
+import Actors
+import Foundation
+import Logging
+import Pipeline
+import PostgresNIO
+
+/// A running ingress on loopback with everything real behind it: the mock
+/// Kafka cluster in-process (over TCP), a migrated PostgreSQL database,
+/// linked provider accounts and one HealthKit device key.
+struct IngressFixture: Sendable {
+    static let ouraSecrets = ["oura-secret-old", "oura-secret-new"]
+    static let whoopSecret = "whoop-secret"
+    static let garminKey = Array("garmin standard webhooks key".utf8)
+    static let garminRotatedKey = Array("garmin key after rotation".utf8)
+    static let canonicalKey = Array("canonical sender key".utf8)
+    static let apiKey = "healthkit-api-key-1"
+    static let maxBodyBytes = 4_096
+    static let produceTimeout: Duration = .seconds(2)
+
+    let cluster: KafkaMockCluster
+    let ingress: EmbeddedIngress
+    let client: PostgresClient
+    /// The device secret of `user-hk`.
+    let deviceKey: [UInt8]
+
+    var port: Int { ingress.port }
+
+    static func run(_ body: @escaping @Sendable (IngressFixture) async throws -> Void) async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events", partitions: 8))
+        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 1))
+        try await TestDatabase.withMigratedDatabase { _, client in
+            let logger = Logger(label: "auren.tests.ingress")
+            let cipher = try StateCipher.fromEnvironment([:], logger: logger)
+            let accounts = AccountStore(client: client, cipher: cipher, logger: logger)
+            try await accounts.link(.init(provider: "oura", providerUserID: "oura-user-1", userID: "user-oura"))
+            try await accounts.link(.init(provider: "whoop", providerUserID: "10129", userID: "user-whoop"))
+            try await accounts.link(.init(provider: "garmin", providerUserID: "garmin-7", userID: "user-garmin"))
+            let deviceKey = try await accounts.createDeviceKey(for: "user-hk")
+
+            var secrets = WebhookSecrets()
+            secrets.ouraSecrets = ouraSecrets.map { Array($0.utf8) }
+            secrets.ouraVerificationTokens = [Array("verify-me".utf8)]
+            secrets.whoopSecrets = [Array(whoopSecret.utf8)]
+            secrets.standardSecrets = ["garmin": [garminKey, garminRotatedKey], "canonical": [canonicalKey]]
+            secrets.healthKitAPIKeys = [Array(apiKey.utf8)]
+            var settings = IngressSettings(bootstrapServers: cluster.bootstrapServers)
+            settings.port = 0
+            settings.maxBodyBytes = maxBodyBytes
+            settings.produceTimeout = produceTimeout
+            let ingress = try await EmbeddedIngress.start(settings: settings, secrets: secrets, client: client, cipher: cipher, logger: logger)
+            do {
+                try await body(IngressFixture(cluster: cluster, ingress: ingress, client: client,
+                                              deviceKey: StandardWebhookSecret.decode(deviceKey.secret)!))
+            } catch {
+                try? await ingress.stop()
+                throw error
+            }
+            try await ingress.stop()
+        }
+    }
+
+    /// One request on a connection of its own (a blocking client, on a thread of its own).
+    func send(_ path: String, method: String = "POST", headers: [(String, String)] = [], body: [UInt8] = []) async throws -> HTTPConnection.Reply {
+        let port = port
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try HTTPConnection(port: port).send(method: method, path: path, headers: headers, body: body) })
+            }.start()
+        }
+    }
+
+    func recordCount(_ topic: String = "biometric-events") async throws -> Int64 {
+        try await KafkaAdmin(bootstrapServers: cluster.bootstrapServers).recordCount(topic: topic)
+    }
+
+    func records(_ topic: String = "biometric-events", atLeast expected: Int) async throws -> [KafkaConsumerRecord] {
+        try await ProcessorChecks.records(of: topic, bootstrapServers: cluster.bootstrapServers, atLeast: expected)
+    }
+
+    // MARK: Signing as each provider does
+
+    static var nowSeconds: String { String(Timestamp.now.millisecondsSinceEpoch / 1000) }
+
+    static func json(_ extra: [(String, String)] = []) -> [(String, String)] {
+        [("content-type", "application/json")] + extra
+    }
+
+    static func oura(_ body: [UInt8], secret: String = ouraSecrets[0], timestamp: String = nowSeconds) -> [(String, String)] {
+        json([("x-oura-signature", HMACSHA256.hex(key: Array(secret.utf8), message: Array(timestamp.utf8) + body)),
+              ("x-oura-timestamp", timestamp)])
+    }
+
+    static func whoop(_ body: [UInt8], timestamp: String = String(Timestamp.now.millisecondsSinceEpoch)) -> [(String, String)] {
+        let mac = HMACSHA256.bytes(key: Array(whoopSecret.utf8), message: Array(timestamp.utf8) + body)
+        return json([("x-whoop-signature", Data(mac).base64EncodedString()), ("x-whoop-signature-timestamp", timestamp)])
+    }
+
+    static func standard(_ body: [UInt8], id: String, key: [UInt8], timestamp: String = nowSeconds) -> [(String, String)] {
+        json([("webhook-id", id), ("webhook-timestamp", timestamp),
+              ("webhook-signature", WebhookSignature.standardHeader(id: id, timestamp: timestamp, body: body, secret: key))])
+    }
+}
+
+extension KafkaConsumerRecord {
+    func headerText(_ name: String) -> String? {
+        header(name)?.stringValue
+    }
+}
