@@ -1,0 +1,68 @@
+import Actors
+import Foundation
+import Logging
+import Testing
+
+/// `biometric-bridge accounts …` as an operator runs it, against a real database.
+struct AccountsCommandTests {
+    struct Run {
+        let status: Int32
+        let output: String
+        let errors: String
+    }
+
+    static func accounts(_ arguments: [String], database: PostgresSettings) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    let process = Process()
+                    process.executableURL = BridgeExecutable.url
+                    process.arguments = ["accounts"] + arguments
+                    process.currentDirectoryURL = ProjectRoot.url
+                    process.environment = ["DATABASE_URL": database.url, "PATH": "/usr/bin:/bin"]
+                    let output = Pipe()
+                    let errors = Pipe()
+                    process.standardOutput = output
+                    process.standardError = errors
+                    try process.run()
+                    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+                    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                               errors: String(decoding: errorData, as: UTF8.self))
+                })
+            }.start()
+        }
+    }
+
+    @Test func linkListIssueADeviceKeyAndUnlink() async throws {
+        try await TestDatabase.withEmptyDatabase { database, client in
+            let link = try await Self.accounts(["link", "--user", "user-42", "--provider", "Oura", "--provider-user-id", "oura-abc"], database: database)
+            #expect(link.status == 0, "\(link.errors)")
+            #expect(link.output.contains("linked oura user oura-abc to user-42"))
+
+            let key = try await Self.accounts(["device-key", "--user", "user-42"], database: database)
+            #expect(key.status == 0, "\(key.errors)")
+            let secret = try #require(key.output.split(separator: "\n").last.map(String.init))
+            #expect(secret.hasPrefix("whsec_"))
+            #expect(!key.errors.contains(secret), "the secret is printed once, on standard output only")
+
+            let store = AccountStore(client: client, cipher: try StateCipher.fromEnvironment([:], logger: TestDatabase.logger), logger: TestDatabase.logger)
+            #expect(try await store.deviceSecrets(of: "user-42") == [StandardWebhookSecret.decode(secret)!])
+            #expect(try await store.userID(provider: "oura", providerUserID: "oura-abc") == "user-42")
+
+            let list = try await Self.accounts(["list", "--user", "user-42"], database: database)
+            #expect(list.status == 0)
+            #expect(list.output.contains("user-42\toura\toura-abc"))
+            #expect(list.output.contains("device keys\tdk_"))
+            #expect(!list.output.contains(secret))
+
+            let unlink = try await Self.accounts(["unlink", "--provider", "oura", "--provider-user-id", "oura-abc"], database: database)
+            #expect(unlink.status == 0)
+            #expect(try await store.userID(provider: "oura", providerUserID: "oura-abc") == nil)
+            let again = try await Self.accounts(["unlink", "--provider", "oura", "--provider-user-id", "oura-abc"], database: database)
+            #expect(again.status != 0)
+            #expect(again.errors.contains("no oura account oura-abc is linked"))
+        }
+    }
+}
