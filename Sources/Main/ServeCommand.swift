@@ -93,9 +93,11 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
 
         var watcher: ConfigurationWatcher?
+        var processorStatistics: ProcessorStatistics?
         if role != .ingress {
             let processor = try makeProcessor(servers: servers, client: client, cipher: cipher, environment: environment, logger: logger)
             watcher = processor.watcher
+            processorStatistics = processor.service.statistics
             services.append(.init(service: processor.service, successTerminationBehavior: .gracefullyShutdownGroup,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
         }
@@ -114,15 +116,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let admin = try KafkaAdmin(bootstrapServers: servers)
-        let readiness = Readiness(checks: [
+        var checks: [(name: String, check: Readiness.Check)] = [
             ("kafka", {
                 guard try await admin.partitionCounts(timeout: .seconds(2))["biometric-events"] != nil else {
                     throw ValidationError("the topic biometric-events does not exist")
                 }
             }),
             ("database", { try await PostgresSession.checkReachable(client, database, within: .seconds(2)) }),
-        ])
-        let http = HTTPServer(router: BridgeRouter.make(ingress: ingress, readiness: readiness, metrics: metrics),
+        ]
+        if let processorStatistics {
+            checks.append(("partitions", {
+                guard processorStatistics.snapshot.ownedPartitions > 0 else { throw ValidationError("no partitions assigned yet") }
+            }))
+        }
+        let readiness = Readiness(checks: checks)
+        let http = HTTPServer(router: BridgeRouter.make(ingress: ingress, processor: processorStatistics, readiness: readiness, metrics: metrics),
                               host: httpHost, port: port, readiness: readiness, logger: logger)
         services.append(.init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup))
 

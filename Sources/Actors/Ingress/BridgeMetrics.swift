@@ -15,6 +15,8 @@ public final class BridgeMetrics: Sendable {
     }
 
     private let sources = Mutex<[String: SourceInstruments]>([:])
+    /// The processor's counts as last exported, so counters grow by the difference.
+    private let exported = Mutex(ProcessorStatistics.Snapshot())
 
     private static let durationBuckets: [Duration] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500].map { .milliseconds($0) }
 
@@ -34,6 +36,25 @@ public final class BridgeMetrics: Sendable {
 
     public func deadLettered(stage: String, reason: String) {
         counter("dlq_messages_total", "Records sent to the dead-letter topic.", [("stage", stage), ("reason", reason)]).increment()
+    }
+
+    /// Brings the processor's counters up to `snapshot` (called before each scrape).
+    public func observe(processor snapshot: ProcessorStatistics.Snapshot) {
+        let previous = exported.withLock { exported in
+            defer { exported = snapshot }
+            return exported
+        }
+        let processed = "Consumed records by outcome: processed, dead_lettered or duplicate."
+        for (status, now, before) in [("processed", snapshot.processed, previous.processed),
+                                      ("dead_lettered", snapshot.deadLettered, previous.deadLettered),
+                                      ("duplicate", snapshot.duplicates, previous.duplicates)] where now > before {
+            counter("kafka_messages_processed_total", processed, [("status", status)]).increment(by: Int64(now - before))
+        }
+        if snapshot.duplicates > previous.duplicates {
+            counter("duplicates_total", "Records recognised as already decided.", []).increment(by: Int64(snapshot.duplicates - previous.duplicates))
+        }
+        registry.makeGauge(descriptor: Self.descriptor("owned_partitions", "Partitions of biometric-events this member owns."), labels: [])
+            .set(Double(snapshot.ownedPartitions))
     }
 
     public func text() -> String {

@@ -4,7 +4,9 @@ import Hummingbird
 /// Every HTTP route of the bridge, top to bottom: operations for every role,
 /// the provider webhooks when this process runs the ingress.
 public enum BridgeRouter {
-    public static func make(ingress: WebhookIngress?, readiness: Readiness, metrics: BridgeMetrics) -> Router<BasicRequestContext> {
+    public static func make(
+        ingress: WebhookIngress?, processor: ProcessorStatistics? = nil, readiness: Readiness, metrics: BridgeMetrics
+    ) -> Router<BasicRequestContext> {
         let router = Router()
 
         router.get("/health") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
@@ -16,7 +18,8 @@ public enum BridgeRouter {
             return JSONResponse.make(.ok, ["status": "ready"])
         }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            if let processor { metrics.observe(processor: processor.snapshot) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text())))
         }
 

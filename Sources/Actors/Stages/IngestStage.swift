@@ -79,12 +79,14 @@ public actor IngestStage: KafkaConsumerListener {
             switch message {
             case .assigned(let offsets):
                 nextOffsets.merge(offsets) { _, stored in stored }
+                statistics?.update { [owned = nextOffsets.count] in $0.ownedPartitions = owned }
             case .records(let records):
                 await forward(records)
             case .revoked(let partitions, let continuation):
                 await checkpointNow()
                 for shard in shards { await shard.send(.forget(Set(partitions))) }
                 for partition in partitions { nextOffsets[partition] = nil }
+                statistics?.update { [owned = nextOffsets.count] in $0.ownedPartitions = owned }
                 continuation.resume()
             case .tick:
                 await maybeSendBarrier()

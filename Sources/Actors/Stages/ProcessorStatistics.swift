@@ -12,6 +12,8 @@ public final class ProcessorStatistics: Sendable {
         public var partial = 0
         public var modeSwitches = 0
         public var checkpoints = 0
+        /// Partitions this member owns now (readiness needs at least one).
+        public var ownedPartitions = 0
     }
 
     private let counts = Mutex(Snapshot())
