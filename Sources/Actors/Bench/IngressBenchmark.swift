@@ -55,7 +55,10 @@ public struct IngressBenchmark: Sendable {
 
     public func run() async throws -> Result {
         let cluster = try KafkaMockCluster(brokers: 1)
-        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events", partitions: 16))
+        // The mock keeps ~5 MB per partition (a record here is ~600 bytes with
+        // its headers): spread the records thin enough to count them after.
+        let partitions = Int32(max(16, (options.requests + 2_000) * 600 / 3_000_000 + 1))
+        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events", partitions: partitions))
         try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 2))
         let logger = logger
         let options = options

@@ -1,60 +1,89 @@
+import Synchronization
+
 /// The ingress's cached view of `AccountStore`: provider user → internal user,
 /// and a user's device secrets. Answers are kept for `ttl` (unknown ones for
 /// `negativeTTL`, so a newly linked account is found soon), and concurrent
-/// misses for one key share a single query.
-public actor AccountDirectory {
-    private struct Cached<Value> {
-        let value: Value
-        let expires: ContinuousClock.Instant
-    }
-
+/// misses for one key share a single query. A hit costs one lock, no hop.
+public final class AccountDirectory: Sendable {
+    private let users: Cache<String?>
+    private let secrets: Cache<[[UInt8]]>
     private let store: AccountStore
-    private let ttl: Duration
-    private let negativeTTL: Duration
-    private let capacity: Int
-    private var users: [String: Cached<String?>] = [:]
-    private var secrets: [String: Cached<[[UInt8]]>] = [:]
-    private var pendingUsers: [String: Task<String?, any Error>] = [:]
-    private var pendingSecrets: [String: Task<[[UInt8]], any Error>] = [:]
 
     public init(store: AccountStore, ttl: Duration = .seconds(60), negativeTTL: Duration = .seconds(5), capacity: Int = 100_000) {
         self.store = store
-        self.ttl = ttl
-        self.negativeTTL = negativeTTL
-        self.capacity = capacity
+        users = Cache(ttl: ttl, negativeTTL: negativeTTL, capacity: capacity) { $0 == nil }
+        secrets = Cache(ttl: ttl, negativeTTL: negativeTTL, capacity: capacity) { $0.isEmpty }
     }
 
     public func userID(provider: String, providerUserID: String) async throws -> String? {
-        let key = provider + "\u{1F}" + providerUserID
-        let now = ContinuousClock.now
-        if let cached = users[key], cached.expires > now { return cached.value }
-        let lookup = pendingUsers[key] ?? Task { [store] in try await store.userID(provider: provider, providerUserID: providerUserID) }
-        pendingUsers[key] = lookup
-        defer { pendingUsers[key] = nil }
-        let user = try await lookup.value
-        remember(user, for: key, in: &users, expires: now + (user == nil ? negativeTTL : ttl))
-        return user
+        try await users.value(for: provider + "\u{1F}" + providerUserID) { [store] in
+            try await store.userID(provider: provider, providerUserID: providerUserID)
+        }
     }
 
     public func deviceSecrets(of user: String) async throws -> [[UInt8]] {
-        let now = ContinuousClock.now
-        if let cached = secrets[user], cached.expires > now { return cached.value }
-        let lookup = pendingSecrets[user] ?? Task { [store] in try await store.deviceSecrets(of: user) }
-        pendingSecrets[user] = lookup
-        defer { pendingSecrets[user] = nil }
-        let found = try await lookup.value
-        remember(found, for: user, in: &secrets, expires: now + (found.isEmpty ? negativeTTL : ttl))
-        return found
+        try await secrets.value(for: user) { [store] in try await store.deviceSecrets(of: user) }
     }
 
-    /// Bounded: when full, expired entries go, and if none had, everything
-    /// does — a cold cache costs queries, never correctness.
-    private func remember<Value>(_ value: Value, for key: String, in cache: inout [String: Cached<Value>], expires: ContinuousClock.Instant) {
-        if cache.count >= capacity {
-            let now = ContinuousClock.now
-            cache = cache.filter { $0.value.expires > now }
-            if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
+    private final class Cache<Value: Sendable>: Sendable {
+        private struct Cached {
+            let value: Value
+            let expires: ContinuousClock.Instant
         }
-        cache[key] = Cached(value: value, expires: expires)
+
+        private struct Entries {
+            var cached: [String: Cached] = [:]
+            var pending: [String: Task<Value, any Error>] = [:]
+        }
+
+        private let entries = Mutex(Entries())
+        private let ttl: Duration
+        private let negativeTTL: Duration
+        private let capacity: Int
+        private let isNegative: @Sendable (Value) -> Bool
+
+        init(ttl: Duration, negativeTTL: Duration, capacity: Int, isNegative: @escaping @Sendable (Value) -> Bool) {
+            self.ttl = ttl
+            self.negativeTTL = negativeTTL
+            self.capacity = capacity
+            self.isNegative = isNegative
+        }
+
+        func value(for key: String, lookup: @escaping @Sendable () async throws -> Value) async throws -> Value {
+            let now = ContinuousClock.now
+            let found = entries.withLock { entries -> Result<Value, Never>? in
+                guard let cached = entries.cached[key], cached.expires > now else { return nil }
+                return .success(cached.value)
+            }
+            if case .success(let value) = found { return value }
+            let task = entries.withLock { entries in
+                if let pending = entries.pending[key] { return pending }
+                let task = Task { try await lookup() }
+                entries.pending[key] = task
+                return task
+            }
+            do {
+                let value = try await task.value
+                remember(value, for: key, expires: ContinuousClock.now + (isNegative(value) ? negativeTTL : ttl))
+                return value
+            } catch {
+                entries.withLock { _ = $0.pending.removeValue(forKey: key) }
+                throw error
+            }
+        }
+
+        /// Bounded: when full, expired entries go, and if none had, everything
+        /// does — a cold cache costs queries, never correctness.
+        private func remember(_ value: Value, for key: String, expires: ContinuousClock.Instant) {
+            entries.withLock { entries in
+                entries.pending[key] = nil
+                if entries.cached.count >= capacity {
+                    let now = ContinuousClock.now
+                    entries.cached = entries.cached.filter { $0.value.expires > now }
+                    if entries.cached.count >= capacity { entries.cached.removeAll(keepingCapacity: true) }
+                }
+                entries.cached[key] = Cached(value: value, expires: expires)
+            }
+        }
     }
 }

@@ -171,10 +171,10 @@ public final class WebhookIngress: Sendable {
         do {
             try await produce(record(for: admission, provider: provider, body: body, receivedAt: receivedAt, contentType: contentType))
         } catch {
-            await ledger.settle(provider: provider, deliveryID: id, delivered: false)
+            ledger.settle(provider: provider, deliveryID: id, delivered: false)
             throw error
         }
-        await ledger.settle(provider: provider, deliveryID: id, delivered: true)
+        ledger.settle(provider: provider, deliveryID: id, delivered: true)
         return JSONResponse.make(.accepted, ["status": "accepted"])
     }
 
