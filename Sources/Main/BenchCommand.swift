@@ -43,23 +43,13 @@ struct PipelineBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "auren.bench")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         var options = PipelineBenchmark.Options(database: try PostgresSettings.fromEnvironment())
         options.events = events
         options.users = users
         options.shards = shards
         options.latencySeconds = latencySeconds
-        let json = json
-        let result = try await PipelineBenchmark(options: options, logger: logger) { step in
-            if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
-        }.run()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            return
-        }
+        let result = try await PipelineBenchmark(options: options, logger: BenchReport.logger(), progress: BenchReport.progress(json: json)).run()
+        if json { return try BenchReport.printJSON(result) }
         print(String(format: """
             bench pipeline: %d envelopes, %d users, %d shards
               processor          %10.0f events/s  (%.0f readings/s) decided, checkpointing on: %d checkpoints, %d mode switches

@@ -35,22 +35,12 @@ struct IngressBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "auren.bench")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         var options = IngressBenchmark.Options(database: try PostgresSettings.fromEnvironment())
         options.requests = requests
         options.connections = connections
         options.users = users
-        let json = json
-        let result = try await IngressBenchmark(options: options, logger: logger) { step in
-            if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
-        }.run()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            return
-        }
+        let result = try await IngressBenchmark(options: options, logger: BenchReport.logger(), progress: BenchReport.progress(json: json)).run()
+        if json { return try BenchReport.printJSON(result) }
         let others = result.otherAnswers.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: ", ")
         print(String(format: """
             bench ingress: %d signed requests, %d connections, %d users
