@@ -27,9 +27,20 @@ public enum LoadGenerator {
         port: Int, connections: Int, requests: [[UInt8]],
         inspect: @escaping @Sendable (Int, Int, ArraySlice<UInt8>) -> Void = { _, _, _ in }
     ) async -> Outcome {
+        let lanes = (0..<min(connections, requests.count)).map { Array(stride(from: $0, to: requests.count, by: connections)) }
+        return await run(port: port, requests: requests, lanes: lanes, inspect: inspect)
+    }
+
+    /// Each lane is a connection sending its requests (indexes into
+    /// `requests`) in order, each after the previous one's reply — so one
+    /// sender's requests never overtake each other.
+    public static func run(
+        port: Int, requests: [[UInt8]], lanes: [[Int]],
+        inspect: @escaping @Sendable (Int, Int, ArraySlice<UInt8>) -> Void = { _, _, _ in }
+    ) async -> Outcome {
         await withCheckedContinuation { continuation in
             let thread = Thread {
-                continuation.resume(returning: drive(port: port, connections: min(connections, requests.count), requests: requests, inspect: inspect))
+                continuation.resume(returning: drive(port: port, requests: requests, lanes: lanes.filter { !$0.isEmpty }, inspect: inspect))
             }
             thread.name = "load-generator"
             thread.start()
@@ -39,18 +50,21 @@ public enum LoadGenerator {
     /// One connection: the indexes it sends, and the reply it is reading.
     private final class Lane {
         let connection: HTTPConnection
-        var next: Int
+        let indexes: [Int]
+        var position = 0
         var sentAt = ContinuousClock.now
         var received: [UInt8] = []
 
-        init(connection: HTTPConnection, first: Int) {
+        init(connection: HTTPConnection, indexes: [Int]) {
             self.connection = connection
-            next = first
+            self.indexes = indexes
         }
+
+        var unanswered: Int { indexes.count - position }
     }
 
     private static func drive(
-        port: Int, connections: Int, requests: [[UInt8]], inspect: @Sendable (Int, Int, ArraySlice<UInt8>) -> Void
+        port: Int, requests: [[UInt8]], lanes plan: [[Int]], inspect: @Sendable (Int, Int, ArraySlice<UInt8>) -> Void
     ) -> Outcome {
         let clock = ContinuousClock()
         let started = clock.now
@@ -59,35 +73,32 @@ public enum LoadGenerator {
         seconds.reserveCapacity(requests.count)
         var firstError: String?
         var lanes: [Int32: Lane] = [:]
-        func unanswered(from index: Int) -> Int {
-            index < requests.count ? (requests.count - index + connections - 1) / connections : 0
-        }
         func fail(_ lane: Lane, _ error: String) {
             firstError = firstError ?? error
-            statuses[0, default: 0] += unanswered(from: lane.next)
+            statuses[0, default: 0] += lane.unanswered
             lanes[lane.connection.descriptor] = nil
         }
         func sendNext(_ lane: Lane) {
-            guard lane.next < requests.count else {
+            guard lane.position < lane.indexes.count else {
                 lanes[lane.connection.descriptor] = nil
                 return
             }
             lane.sentAt = clock.now
             do {
-                try lane.connection.write(requests[lane.next])
+                try lane.connection.write(requests[lane.indexes[lane.position]])
             } catch {
                 fail(lane, "\(error)")
             }
         }
 
-        for first in 0..<connections {
+        for indexes in plan {
             do {
-                let lane = Lane(connection: try HTTPConnection(port: port), first: first)
+                let lane = Lane(connection: try HTTPConnection(port: port), indexes: indexes)
                 lanes[lane.connection.descriptor] = lane
                 sendNext(lane)
             } catch {
                 firstError = firstError ?? "\(error)"
-                statuses[0, default: 0] += unanswered(from: first)
+                statuses[0, default: 0] += indexes.count
             }
         }
 
@@ -111,9 +122,9 @@ public enum LoadGenerator {
                 while let reply = HTTPConnection.parseReply(lane.received) {
                     seconds.append((clock.now - lane.sentAt).seconds)
                     statuses[reply.status, default: 0] += 1
-                    inspect(lane.next, reply.status, lane.received[reply.body])
+                    inspect(lane.indexes[lane.position], reply.status, lane.received[reply.body])
                     lane.received.removeFirst(reply.length)
-                    lane.next += connections
+                    lane.position += 1
                     sendNext(lane)
                 }
             }

@@ -20,6 +20,14 @@ public final class LatencyHistogram: Sendable {
         }
     }
 
+    /// Adds every sample of `other`.
+    public func merge(_ other: LatencyHistogram) {
+        let counts = other.buckets.withLock { $0 }
+        buckets.withLock { buckets in
+            for (index, count) in counts.enumerated() { buckets[index] += count }
+        }
+    }
+
     public func reset() {
         buckets.withLock { $0 = [Int](repeating: 0, count: Self.bucketCount) }
     }

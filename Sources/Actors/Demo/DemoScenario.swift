@@ -1,0 +1,172 @@
+import Foundation
+import Pipeline
+
+/// Four simulated days of each demo user's body, as their devices would send
+/// it: an Apple Watch batch (heart rate, HRV SDNN, steps) every 10 minutes
+/// with a circadian rhythm, the night's sleep stages from HealthKit each
+/// morning, and a WHOOP recovery record each morning — with the same scripted
+/// episodes for everyone, a little later for each user:
+///
+/// - day 1, 15:00 — an acute stress spike (HR ≈ 122, HRV ≈ 24 ms for 20 min): reflex, then back to pattern;
+/// - days 2–3 — a poor-recovery stretch (WHOOP recovery 28 and 33): guardian, back to pattern when recovery returns on day 4;
+/// - day 4, 14:00 — an anomaly (HRV far above baseline with HR ≈ 95): hypothesis, then back to pattern.
+///
+/// Everything is a function of the user and the time, so every run sends the
+/// same bodies for the same start.
+public struct DemoScenario: Sendable {
+    public enum Route: Sendable {
+        case healthKit
+        case whoop
+    }
+
+    public struct Delivery: Sendable {
+        public let user: Int
+        public let time: Timestamp
+        public let route: Route
+        public let body: [UInt8]
+        /// What the watch measured, for the report's timelines.
+        public let heartRate: Double?
+        public let hrv: Double?
+    }
+
+    public struct Expected: Sendable, Equatable, CustomStringConvertible {
+        public let mode: String
+        public let reason: String
+
+        public init(mode: String, reason: String) {
+            self.mode = mode
+            self.reason = reason
+        }
+
+        public var description: String { "\(mode) (\(reason))" }
+    }
+
+    /// The script needs four days; `start` is that long before the run begins.
+    public static let scriptedSeconds: Int64 = 4 * 86_400
+    static let batchSeconds: Int64 = 600
+
+    public let users: Int
+    public let start: Timestamp
+    /// Simulated seconds covered (the whole script unless the run is shortened).
+    public let seconds: Int64
+
+    public init(users: Int, start: Timestamp, seconds: Int64 = scriptedSeconds) {
+        self.users = users
+        self.start = start
+        self.seconds = seconds
+    }
+
+    public static func userID(_ user: Int) -> String { "demo-user-\(user)" }
+    public static func whoopID(_ user: Int) -> Int { 10_000 + user }
+
+    /// Each user's episodes start a little later than the previous user's.
+    static func offset(_ user: Int) -> Int64 { Int64(user * 37 % 120) * 60 }
+
+    private static let spikeStart: Int64 = 15 * 3600
+    private static let spikeLength: Int64 = 20 * 60
+    private static let anomalyStart: Int64 = 3 * 86_400 + 14 * 3600
+    private static let anomalyLength: Int64 = 10 * 60
+    private static let recoveryTime: Int64 = 6 * 3600 + 55 * 60
+    private static let recoveryByDay: [Double] = [78, 28, 33, 80]
+    private static let rmssdByDay: [Double] = [56, 48, 49, 57]
+
+    /// The switches the script produces for any user, in order, up to `seconds`.
+    public func expected(for user: Int) -> [Expected] {
+        let offset = Self.offset(user)
+        let script: [(Int64, Expected)] = [
+            (Self.spikeStart, Expected(mode: "reflex", reason: "hrv_drop")),
+            (Self.spikeStart + Self.spikeLength, Expected(mode: "pattern", reason: "returned_to_baseline")),
+            (86_400 + Self.recoveryTime, Expected(mode: "guardian", reason: "low_recovery")),
+            (3 * 86_400 + Self.recoveryTime, Expected(mode: "pattern", reason: "returned_to_baseline")),
+            (Self.anomalyStart, Expected(mode: "hypothesis", reason: "anomaly")),
+            (Self.anomalyStart + Self.anomalyLength, Expected(mode: "pattern", reason: "returned_to_baseline")),
+        ]
+        return script.filter { $0.0 + offset + Self.batchSeconds <= seconds }.map(\.1)
+    }
+
+    /// Every delivery of every user, in time order.
+    public func deliveries() -> [Delivery] {
+        var all: [Delivery] = []
+        for user in 0..<users {
+            let offset = Self.offset(user)
+            var second = offset
+            var batch = 0
+            while second < seconds {
+                all.append(watchBatch(user: user, second: second, index: batch))
+                second += Self.batchSeconds
+                batch += 1
+            }
+            for day in 0..<4 {
+                let recovery = Int64(day) * 86_400 + Self.recoveryTime + offset
+                if recovery < seconds { all.append(whoopRecovery(user: user, second: recovery, day: day)) }
+                let wake = Int64(day) * 86_400 + 7 * 3600 + 5 * 60 + offset
+                if day > 0, wake < seconds { all.append(sleepBatch(user: user, second: wake)) }
+            }
+        }
+        return all.sorted { ($0.time, $0.user) < ($1.time, $1.user) }
+    }
+
+    private func watchBatch(user: Int, second: Int64, index: Int) -> Delivery {
+        let time = start.adding(seconds: Double(second))
+        let relative = second - Self.offset(user)
+        let hour = Double(second % 86_400) / 3600
+        let rhythm = sin(2 * .pi * (hour - 10) / 24)
+        let asleep = hour >= 23 || hour < 7
+        var heartRate = 62 + 7 * rhythm - (asleep ? 5 : 0) + 3 * noise(user, index, 1)
+        var hrv = 55 - 6 * rhythm + 4 * noise(user, index, 2)
+        if (Self.spikeStart..<Self.spikeStart + Self.spikeLength).contains(relative) {
+            heartRate = 122 + 3 * noise(user, index, 3)
+            hrv = 24 + 2 * noise(user, index, 4)
+        } else if (Self.anomalyStart..<Self.anomalyStart + Self.anomalyLength).contains(relative) {
+            heartRate = 95 + noise(user, index, 5)
+            hrv = 92 + 2 * noise(user, index, 6)
+        }
+        heartRate = (heartRate * 10).rounded() / 10
+        hrv = (hrv * 10).rounded() / 10
+        let steps = asleep ? 0 : Int(300 + 250 * noise(user, index, 7))
+        var samples = [
+            #"{"type":"HKQuantityTypeIdentifierHeartRate","value":\#(heartRate),"unit":"count/min","timestamp":"\#(time)","source":"Apple Watch"}"#,
+            #"{"type":"HKQuantityTypeIdentifierHeartRateVariabilitySDNN","value":\#(hrv),"unit":"ms","timestamp":"\#(time)","source":"Apple Watch"}"#,
+            #"{"type":"stepCount","value":\#(steps),"unit":"count","timestamp":"\#(time)","source":"iPhone"}"#,
+        ]
+        // Now and then a sensor glitch, as real devices send: rejected per
+        // sample, and the batch's other samples still count.
+        if index % 97 == 41 {
+            samples.append(#"{"type":"heartRate","value":400,"unit":"count/min","timestamp":"\#(time)","source":"Apple Watch"}"#)
+        }
+        if index % 211 == 17 {
+            samples.append(#"{"type":"bodyTemperature","value":36.6,"unit":"kelvin","timestamp":"\#(time)","source":"Apple Watch"}"#)
+        }
+        let body = #"{"user_id":"\#(Self.userID(user))","samples":[\#(samples.joined(separator: ","))]}"#
+        return Delivery(user: user, time: time, route: .healthKit, body: Array(body.utf8), heartRate: heartRate, hrv: hrv)
+    }
+
+    private func whoopRecovery(user: Int, second: Int64, day: Int) -> Delivery {
+        let time = start.adding(seconds: Double(second))
+        let recovery = (Self.recoveryByDay[day] + 2 * noise(user, day, 8)).rounded()
+        let rmssd = (Self.rmssdByDay[day] + noise(user, day, 9)).rounded()
+        let body = #"{"user_id":\#(Self.whoopID(user)),"cycle_id":\#(day),"created_at":"\#(time)","score_state":"SCORED","score":{"recovery_score":\#(recovery),"resting_heart_rate":55,"hrv_rmssd_milli":\#(rmssd),"spo2_percentage":97}}"#
+        return Delivery(user: user, time: time, route: .whoop, body: Array(body.utf8), heartRate: nil, hrv: nil)
+    }
+
+    /// Last night in half-hour stages, 23:00 to 07:00, sent on waking.
+    private func sleepBatch(user: Int, second: Int64) -> Delivery {
+        let stages = ["asleepCore", "asleepDeep", "asleepCore", "asleepREM", "awake", "asleepCore", "asleepDeep", "asleepREM"]
+        let bedtime = start.adding(seconds: Double(second - (8 * 3600 + 5 * 60)))
+        let samples = (0..<16).map { index in
+            let time = bedtime.adding(seconds: Double(index) * 1800)
+            return #"{"type":"HKCategoryTypeIdentifierSleepAnalysis","value":"\#(stages[(index + user) % stages.count])","timestamp":"\#(time)","source":"Apple Watch"}"#
+        }
+        let body = #"{"user_id":"\#(Self.userID(user))","samples":[\#(samples.joined(separator: ","))]}"#
+        return Delivery(user: user, time: start.adding(seconds: Double(second)), route: .healthKit, body: Array(body.utf8), heartRate: nil, hrv: nil)
+    }
+
+    /// Deterministic noise in −1…1 (SplitMix64's finaliser over the inputs).
+    private func noise(_ user: Int, _ index: Int, _ salt: Int) -> Double {
+        var z = UInt64(truncatingIfNeeded: user &* 1_000_003 &+ index &* 7_919 &+ salt &* 104_729) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Double(z >> 11) / Double(1 << 53) * 2 - 1
+    }
+}

@@ -1,0 +1,45 @@
+import Actors
+import Pipeline
+import Testing
+
+/// The demo's script, decided by the same engine the processor runs (with the
+/// shipped thresholds), produces exactly the switches it promises, for every
+/// user — and a shortened run promises only what it reaches.
+struct DemoScenarioTests {
+    static let start = TimestampParser.parse("2026-11-20T09:30:00Z")!
+
+    static func decide(_ scenario: DemoScenario) async -> [Int: [DemoScenario.Expected]] {
+        let processor = EnvelopeProcessor(configuration: BridgeConfiguration())
+        var states: [Int: UserState] = [:]
+        var switches: [Int: [DemoScenario.Expected]] = [:]
+        for (index, delivery) in scenario.deliveries().enumerated() {
+            if index % 2_000 == 0 { await Task.yield() }
+            let envelope = Envelope(
+                provider: delivery.route == .whoop ? "whoop" : "apple_health", userID: DemoScenario.userID(delivery.user),
+                receivedAt: delivery.time.adding(seconds: 30), deliveryID: "d-\(index)", body: delivery.body)
+            let outcome = processor.process(envelope, state: &states[delivery.user, default: UserState(userID: DemoScenario.userID(delivery.user))])
+            if case .decided(let decision, _) = outcome, let modeSwitch = decision.modeSwitch {
+                switches[delivery.user, default: []].append(.init(mode: modeSwitch.newMode.rawValue, reason: modeSwitch.reasonCode.rawValue))
+            }
+        }
+        return switches
+    }
+
+    @Test func everyUserSwitchesExactlyAsScripted() async {
+        let scenario = DemoScenario(users: 12, start: Self.start)
+        let switches = await Self.decide(scenario)
+        for user in 0..<scenario.users {
+            #expect(scenario.expected(for: user).count == 6)
+            #expect(switches[user] ?? [] == scenario.expected(for: user), "user \(user)")
+        }
+    }
+
+    @Test func aShortenedRunExpectsOnlyWhatItReaches() async {
+        let scenario = DemoScenario(users: 3, start: Self.start, seconds: 2 * 86_400)
+        let switches = await Self.decide(scenario)
+        for user in 0..<scenario.users {
+            #expect(scenario.expected(for: user).map(\.mode) == ["reflex", "pattern", "guardian"])
+            #expect(switches[user] ?? [] == scenario.expected(for: user), "user \(user)")
+        }
+    }
+}
