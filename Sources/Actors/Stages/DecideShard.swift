@@ -70,6 +70,7 @@ public actor DecideShard {
                     try await outputs.deadLetter(record.origin, stage: "ingest", reason: RejectionReason.malformedEnvelope.rawValue, error: error.detail, epoch: epoch)
                 }
                 counts.deadLettered += 1
+                counts.rejections[RejectionReason.malformedEnvelope.rawValue, default: 0] += 1
                 continue
             }
             let userID = envelope.userID
@@ -87,18 +88,21 @@ public actor DecideShard {
                 if decision.isBorderline { logger.debug("borderline decision", metadata: ["user": "\(UserHash.of(userID))"]) }
                 if !rejections.isEmpty {
                     counts.partial += 1
+                    for rejection in rejections { counts.rejections[rejection.reason.rawValue, default: 0] += 1 }
                     try await outputs.deadLetter(record.origin, stage: "validate", reason: "partial", error: "\(rejections.count) samples rejected", rejections: rejections, epoch: epoch)
                 }
             case .duplicate:
                 counts.duplicates += 1
             case .failed(let reason, let detail, let rejections):
                 counts.deadLettered += 1
+                counts.rejections[reason.rawValue, default: 0] += 1
                 let stage = reason == .noValidReadings ? "validate" : "normalise"
                 try await outputs.deadLetter(record.origin, stage: stage, reason: reason.rawValue, error: detail, rejections: rejections, epoch: epoch)
             case .notFetched(let provider):
                 // Fetching records from the provider's API is not built yet:
                 // the notification is kept in the dead-letter topic for a re-drive.
                 counts.deadLettered += 1
+                counts.rejections[RejectionReason.unsupportedType.rawValue, default: 0] += 1
                 try await outputs.deadLetter(record.origin, stage: "normalise", reason: RejectionReason.unsupportedType.rawValue,
                                              error: "\(provider.rawValue) notification: fetching from the provider API is not available", epoch: epoch)
             }
@@ -114,6 +118,7 @@ public actor DecideShard {
             total.duplicates += counts.duplicates
             total.partial += counts.partial
             total.modeSwitches += counts.modeSwitches
+            total.rejections.merge(counts.rejections, uniquingKeysWith: +)
         }
     }
 

@@ -15,12 +15,18 @@ public final class LocalPostgres: Sendable {
     }
 
     public let settings: PostgresSettings
-    private let folder: URL
+    public let folder: URL
     private let binaries: URL
     private let runAsPostgres: Bool
     private let logger: Logger
 
-    public static func start(logger: Logger) throws -> LocalPostgres {
+    /// Creates and starts the cluster on a thread of its own (initdb takes a
+    /// second or two of blocking work).
+    public static func start(logger: Logger) async throws -> LocalPostgres {
+        try await ThreadBridge.offload { try startBlocking(logger: logger) }
+    }
+
+    private static func startBlocking(logger: Logger) throws -> LocalPostgres {
         let binaries = try findBinaries()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("auren-demo-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -41,10 +47,9 @@ public final class LocalPostgres: Sendable {
             try cluster.run("pg_ctl", ["-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60", "-o",
                                        "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off", "start"])
         } catch {
-            cluster.stop()
+            cluster.stopBlocking()
             throw error
         }
-        logger.info("started a throw-away PostgreSQL on 127.0.0.1:\(port) in \(folder.path)")
         return cluster
     }
 
@@ -57,7 +62,11 @@ public final class LocalPostgres: Sendable {
     }
 
     /// Stops the server (fast shutdown) and removes its folder.
-    public func stop() {
+    public func stop() async {
+        _ = try? await ThreadBridge.offload { [self] in stopBlocking() }
+    }
+
+    private func stopBlocking() {
         let data = folder.appendingPathComponent("data")
         if FileManager.default.fileExists(atPath: data.appendingPathComponent("postmaster.pid").path) {
             do {
@@ -70,23 +79,14 @@ public final class LocalPostgres: Sendable {
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
         let executable = binaries.appendingPathComponent(tool).path
-        if runAsPostgres {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(tool) failed (exit \(process.terminationStatus)): \(text.suffix(600))")
+        let outputPath = folder.appendingPathComponent("\(tool).out").path
+        let status = runAsPostgres
+            ? try ChildProcess.run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments, outputPath: outputPath)
+            : try ChildProcess.run(executable, arguments, outputPath: outputPath)
+        guard status == 0 else {
+            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            throw Failure(description: "\(tool) failed (exit \(status)): \(text.suffix(600))")
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Crossings between librdkafka's world of blocking calls on dedicated threads
-/// and Swift concurrency, so neither side blocks the other's threads.
+/// Crossings between blocking calls on dedicated threads (librdkafka, child
+/// processes) and Swift concurrency, so neither side blocks the other's threads.
 enum ThreadBridge {
     /// Runs `body` on Swift concurrency and blocks the calling thread until it
     /// finishes. Only for threads we own (the consumer's polling thread):
@@ -19,13 +19,13 @@ enum ThreadBridge {
     }
 
     /// Runs a blocking call on a thread of its own and awaits its result, so
-    /// the cooperative pool is never blocked by librdkafka.
+    /// the cooperative pool is never blocked.
     static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
             }
-            thread.name = "kafka-blocking-call"
+            thread.name = "blocking-call"
             thread.start()
         }
     }

@@ -1,0 +1,272 @@
+import Foundation
+import Logging
+import Pipeline
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// `biometric-bridge demo`: the whole system on one machine. librdkafka's
+/// mock cluster in-process, PostgreSQL (a scratch database on the configured
+/// server, or a throw-away local cluster), the real ingress and the real
+/// processor in this process, and `DemoScenario`'s users posting signed
+/// requests through HTTP on a compressed clock. Ends by checking that
+/// nothing was lost or applied twice and that every scripted switch happened.
+public struct DemoRunner: Sendable {
+    public struct Options: Sendable {
+        public var users = 20
+        /// Wall-clock length of the run.
+        public var minutes = 1.0
+        /// Simulated seconds per real second; by default the four scripted days fit in `minutes`.
+        public var speed: Double?
+        /// A server to create the scratch database on; nil starts a local cluster.
+        public var database: PostgresSettings?
+        /// Users drawn in the report.
+        public var drawnUsers = 4
+
+        public init() {}
+    }
+
+    let options: Options
+    let logger: Logger
+    let progress: DemoProgress
+
+    public init(options: Options, logger: Logger, progress: DemoProgress) {
+        self.options = options
+        self.logger = logger
+        self.progress = progress
+    }
+
+    public func run() async throws -> DemoResult {
+        if let server = options.database {
+            progress.note("PostgreSQL: a scratch database on \(server)")
+            return try await ScratchDatabase.with(on: server, prefix: "auren_demo", logger: logger) { database in
+                try await run(database: database)
+            }
+        }
+        progress.note("PostgreSQL: starting a throw-away local cluster (DATABASE_URL is not set)")
+        let local = try await LocalPostgres.start(logger: logger)
+        progress.note("PostgreSQL: \(local.settings) in \(local.folder.path), removed on exit")
+        do {
+            let result = try await run(database: local.settings)
+            await local.stop()
+            return result
+        } catch {
+            await local.stop()
+            throw error
+        }
+    }
+
+    private func run(database: PostgresSettings) async throws -> DemoResult {
+        let logger = logger
+        return try await PostgresSession.with(database, logger: logger, reachableWithin: .seconds(30)) { client in
+            try await MigrationRunner(client: client, logger: logger).apply(try Migration.load(from: Migration.defaultDirectory()))
+            return try await run(client: client)
+        }
+    }
+
+    private func run(client: PostgresClient) async throws -> DemoResult {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events", partitions: 8))
+        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 2))
+        try cluster.createTopic(KafkaTopicSpecification(name: "neuros-mode-switches", partitions: 4))
+        progress.note("Kafka: librdkafka's mock cluster at \(cluster.bootstrapServers)")
+
+        let cipher = try StateCipher.fromEnvironment([:], logger: Logger(label: "auren.demo.quiet", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let accounts = AccountStore(client: client, cipher: cipher, logger: logger)
+        var deviceKeys: [[UInt8]] = []
+        for user in 0..<options.users {
+            try await accounts.link(.init(provider: "whoop", providerUserID: String(DemoScenario.whoopID(user)), userID: DemoScenario.userID(user)))
+            deviceKeys.append(StandardWebhookSecret.decode(try await accounts.createDeviceKey(for: DemoScenario.userID(user)).secret)!)
+        }
+        progress.note("accounts: \(options.users) users, each with a WHOOP account and a HealthKit device key")
+
+        var settings = ProcessorSettings(bootstrapServers: cluster.bootstrapServers, shards: 4)
+        settings.group = "auren-demo"
+        settings.progressInterval = .seconds(3600)
+        var thresholds = (try? ConfigurationWatcher.load(path: "config/biometric_thresholds.yaml")) ?? BridgeConfiguration()
+        thresholds.checkpoint.intervalSeconds = 2
+        let processor = StreamProcessor(settings: settings, client: client, configuration: ConfigurationStore(thresholds), watcher: nil,
+                                        cipher: cipher, logger: logger)
+        let processing = ServiceGroup(configuration: .init(services: [.init(service: processor)], logger: logger))
+        let runningProcessor = Task { try await processing.run() }
+        func stopProcessor() async {
+            await processing.triggerGracefulShutdown()
+            _ = try? await runningProcessor.value
+        }
+
+        var secrets = WebhookSecrets()
+        let whoopSecret = try SecureRandom.bytes(32)
+        secrets.whoopSecrets = [whoopSecret]
+        var ingressSettings = IngressSettings(bootstrapServers: cluster.bootstrapServers)
+        ingressSettings.port = 0
+        let ingress: EmbeddedIngress
+        do {
+            ingress = try await EmbeddedIngress.start(settings: ingressSettings, secrets: secrets, client: client, cipher: cipher, logger: logger)
+        } catch {
+            await stopProcessor()
+            throw error
+        }
+        progress.note("ingress: http://127.0.0.1:\(ingress.port) (signed webhooks), processor: 4 decide shards")
+
+        do {
+            var (result, scenario) = try await drive(ingress: ingress, processor: processor, cluster: cluster,
+                                                     signer: Signer(deviceKeys: deviceKeys, whoopSecret: whoopSecret))
+            try await ingress.stop()
+            // Stopping writes the final checkpoint: every switch is in PostgreSQL after it.
+            await stopProcessor()
+            result.processor = processor.statistics.snapshot
+            result.switches = try await storedSwitches(client)
+            result.checks = checks(result, scenario: scenario)
+            return result
+        } catch {
+            try? await ingress.stop()
+            await stopProcessor()
+            throw error
+        }
+    }
+
+    /// Signs each delivery as its device or provider would, at sending time.
+    struct Signer: Sendable {
+        let deviceKeys: [[UInt8]]
+        let whoopSecret: [UInt8]
+
+        func request(_ delivery: DemoScenario.Delivery, id: String) -> [UInt8] {
+            let now = Timestamp.now.millisecondsSinceEpoch
+            switch delivery.route {
+            case .healthKit:
+                let timestamp = String(now / 1000)
+                return HTTPConnection.request(method: "POST", path: "/healthkit/batch", headers: [
+                    ("content-type", "application/json"), ("webhook-id", id), ("webhook-timestamp", timestamp),
+                    ("webhook-signature", WebhookSignature.standardHeader(id: id, timestamp: timestamp, body: delivery.body,
+                                                                          secret: deviceKeys[delivery.user])),
+                ], body: delivery.body)
+            case .whoop:
+                let timestamp = String(now)
+                let mac = HMACSHA256.bytes(key: whoopSecret, message: Array(timestamp.utf8) + delivery.body)
+                return HTTPConnection.request(method: "POST", path: "/webhooks/whoop", headers: [
+                    ("content-type", "application/json"), ("x-whoop-signature", Data(mac).base64EncodedString()),
+                    ("x-whoop-signature-timestamp", timestamp),
+                ], body: delivery.body)
+            }
+        }
+    }
+
+    private func drive(
+        ingress: EmbeddedIngress, processor: StreamProcessor, cluster: KafkaMockCluster, signer: Signer
+    ) async throws -> (DemoResult, DemoScenario) {
+        // Send once the processor owns the partitions, so latencies measure the pipeline, not the group join.
+        let joined = ContinuousClock.now
+        while processor.statistics.snapshot.ownedPartitions == 0, ContinuousClock.now - joined < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let scriptSeconds = Double(DemoScenario.scriptedSeconds)
+        let speed = options.speed ?? scriptSeconds / (options.minutes * 60)
+        let simulated = Int64(min(scriptSeconds, options.minutes * 60 * speed))
+        let scenario = DemoScenario(users: options.users, start: Timestamp.now.adding(seconds: -Double(simulated)), seconds: simulated)
+        let deliveries = scenario.deliveries()
+        progress.note(String(format: "simulating %d users for %.1f days at %.0f× real time: %d signed requests",
+                             options.users, Double(simulated) / 86_400, speed, deliveries.count))
+
+        var result = DemoResult()
+        result.users = options.users
+        result.simulatedDays = Double(simulated) / 86_400
+        result.requests = deliveries.count
+        for delivery in deliveries where delivery.user < options.drawnUsers {
+            if let heartRate = delivery.heartRate, let hrv = delivery.hrv {
+                result.timelines[delivery.user, default: []].append((delivery.time, heartRate, hrv))
+            }
+        }
+
+        let clock = ContinuousClock()
+        let began = clock.now
+        let answered = Atomic<Int>(0)
+        let statistics = processor.statistics
+        let sampler = Task {
+            var samples: [DemoResult.Sample] = []
+            while !Task.isCancelled {
+                samples.append(.init(seconds: (clock.now - began).seconds, answered: answered.load(ordering: .relaxed),
+                                     decided: statistics.snapshot.consumed))
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+            return samples
+        }
+        defer { sampler.cancel() }
+
+        let lanes = min(16, options.users)
+        var next = 0
+        while next < deliveries.count {
+            try Task.checkCancellation()
+            let reached = scenario.start.adding(seconds: (clock.now - began).seconds * speed)
+            var end = next
+            while end < deliveries.count, deliveries[end].time <= reached { end += 1 }
+            guard end > next else {
+                try await Task.sleep(for: .milliseconds(20))
+                continue
+            }
+            let wave = Array(deliveries[next..<end])
+            let requests = wave.enumerated().map { signer.request($0.element, id: "demo-\(next + $0.offset)") }
+            var plan = Array(repeating: [Int](), count: lanes)
+            for (index, delivery) in wave.enumerated() { plan[delivery.user % lanes].append(index) }
+            let outcome = await LoadGenerator.run(port: ingress.port, requests: requests, lanes: plan)
+            result.answers.merge(outcome.statuses, uniquingKeysWith: +)
+            result.requestLatency.merge(outcome.latency)
+            answered.add(outcome.sent, ordering: .relaxed)
+            next = end
+            let snapshot = statistics.snapshot
+            progress.update(fraction: Double(next) / Double(deliveries.count),
+                            counts: "\(next) sent, \(result.answers[202, default: 0]) accepted, \(snapshot.consumed) decided, \(snapshot.modeSwitches) switches")
+        }
+        progress.finish()
+
+        result.recordsInTopic = try await KafkaAdmin(bootstrapServers: cluster.bootstrapServers).recordCount(topic: "biometric-events")
+        let caughtUp = clock.now
+        while statistics.snapshot.consumed < result.recordsInTopic, clock.now - caughtUp < .seconds(60) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        result.wallSeconds = (clock.now - began).seconds
+        sampler.cancel()
+        result.throughput = await sampler.value
+        result.decisionLatency = statistics.latency
+        return (result, scenario)
+    }
+
+    private func storedSwitches(_ client: PostgresClient) async throws -> [DemoResult.Switch] {
+        let rows = try await client.query("""
+            SELECT user_id, (extract(epoch FROM event_time) * 1000)::bigint, new_mode, reason_code
+            FROM mode_transitions ORDER BY user_id, event_time
+            """, logger: logger)
+        var switches: [DemoResult.Switch] = []
+        for try await (user, milliseconds, mode, reason) in rows.decode((String, Int64, String, String).self) {
+            guard let index = Int(user.dropFirst("demo-user-".count)) else { continue }
+            switches.append(.init(user: index, time: Timestamp(milliseconds: milliseconds), mode: mode, reason: reason))
+        }
+        return switches
+    }
+
+    private func checks(_ result: DemoResult, scenario: DemoScenario) -> [DemoResult.Check] {
+        let accepted = result.answers[202, default: 0]
+        let other = result.answers.filter { $0.key != 202 }.map { "\($0.value) × \($0.key == 0 ? "no answer" : String($0.key))" }
+        let snapshot = result.processor
+        let accounted = snapshot.processed + snapshot.deadLettered + snapshot.duplicates
+        var wrongUsers: [String] = []
+        let byUser = Dictionary(grouping: result.switches, by: \.user)
+        for user in 0..<scenario.users {
+            let actual = (byUser[user] ?? []).map { DemoScenario.Expected(mode: $0.mode, reason: $0.reason) }
+            if actual != scenario.expected(for: user) {
+                wrongUsers.append("\(DemoScenario.userID(user)): \(actual) instead of \(scenario.expected(for: user))")
+            }
+        }
+        return [
+            .init(name: "every request answered 2xx", passed: other.isEmpty,
+                  detail: other.isEmpty ? "\(accepted) × 202" : other.joined(separator: ", ")),
+            .init(name: "every accepted request is one record", passed: Int64(accepted) == result.recordsInTopic,
+                  detail: "\(accepted) accepted, \(result.recordsInTopic) in biometric-events"),
+            .init(name: "every record consumed and accounted for", passed: Int64(snapshot.consumed) == result.recordsInTopic && accounted == snapshot.consumed,
+                  detail: "\(snapshot.consumed) consumed = \(snapshot.processed) processed + \(snapshot.deadLettered) dead-lettered + \(snapshot.duplicates) duplicates"),
+            .init(name: "each switch applied once", passed: result.switches.count == snapshot.modeSwitches,
+                  detail: "\(snapshot.modeSwitches) decided, \(result.switches.count) rows in mode_transitions"),
+            .init(name: "the scripted episodes switched as scripted", passed: wrongUsers.isEmpty,
+                  detail: wrongUsers.isEmpty ? "\(scenario.users) users × \(scenario.expected(for: 0).count) switches" : wrongUsers.prefix(3).joined(separator: "; ")),
+        ]
+    }
+}
