@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [PipelineBenchCommand.self, IngressBenchCommand.self])
 }
 
-struct PipelineBenchCommand: AsyncParsableCommand {
+struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "The whole processor end to end against a bare consume+decode loop, in one run.",
@@ -48,7 +48,7 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         options.users = users
         options.shards = shards
         options.latencySeconds = latencySeconds
-        let result = try await PipelineBenchmark(options: options, logger: BenchReport.logger(), progress: BenchReport.progress(json: json)).run()
+        let result = try await PipelineBenchmark(options: options, logger: Logger(label: "auren.bench"), progress: BenchReport.progress(json: json)).run()
         if json { return try BenchReport.printJSON(result) }
         print(String(format: """
             bench pipeline: %d envelopes, %d users, %d shards

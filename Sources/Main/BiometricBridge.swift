@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 
 @main
@@ -10,10 +11,18 @@ struct BiometricBridge: AsyncParsableCommand {
 
     /// Logs go to standard error: standard output carries what commands
     /// produce (mode-switch lines, JSON results, the bootstrap address).
+    /// LOG_LEVEL sets the level of every logger; commands that show their own
+    /// progress default to warnings only.
     static func main() async {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         do {
             var command = try parseAsRoot()
+            let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+                ?? (command is ShowsOwnProgress ? .warning : .info)
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import UnixSignals
 
-struct DemoCommand: AsyncParsableCommand {
+struct DemoCommand: AsyncParsableCommand, ShowsOwnProgress {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "The whole system on this machine: synthetic users posting signed webhooks through the real ingress and processor.",
@@ -38,8 +38,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var logger = Logger(label: "auren.demo")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+        let logger = Logger(label: "auren.demo")
         var options = DemoRunner.Options()
         options.users = users
         options.minutes = minutes

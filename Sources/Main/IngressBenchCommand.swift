@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 
-struct IngressBenchCommand: AsyncParsableCommand {
+struct IngressBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
     static let configuration = CommandConfiguration(
         commandName: "ingress",
         abstract: "Signed webhook requests against the real ingress on loopback, with GET /health as the ceiling.",
@@ -39,7 +39,7 @@ struct IngressBenchCommand: AsyncParsableCommand {
         options.requests = requests
         options.connections = connections
         options.users = users
-        let result = try await IngressBenchmark(options: options, logger: BenchReport.logger(), progress: BenchReport.progress(json: json)).run()
+        let result = try await IngressBenchmark(options: options, logger: Logger(label: "auren.bench"), progress: BenchReport.progress(json: json)).run()
         if json { return try BenchReport.printJSON(result) }
         let others = result.otherAnswers.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: ", ")
         print(String(format: """

@@ -68,11 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let logger = {
-            var logger = Logger(label: "auren.\(role.rawValue)")
-            logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return logger
-        }()
+        let logger = Logger(label: "auren.\(role.rawValue)")
         guard let servers = bootstrapServers ?? environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty else {
             throw ValidationError("set --bootstrap-servers or KAFKA_BOOTSTRAP_SERVERS")
         }

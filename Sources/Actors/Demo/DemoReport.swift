@@ -88,7 +88,7 @@ public enum DemoReport {
 
     private static func userTimeline(_ user: Int, points: [(time: Timestamp, heartRate: Double, hrv: Double)], switches: [DemoResult.Switch]) -> String {
         guard let first = points.first?.time, let last = points.last?.time, last > first else { return "" }
-        let width = 1000.0, height = 240.0, top = 34.0, bottom = 24.0, left = 36.0, right = 36.0
+        let width = 1000.0, height = 250.0, top = 46.0, bottom = 24.0, left = 36.0, right = 36.0
         let span = last.seconds(since: first)
         func x(_ time: Timestamp) -> Double { left + (width - left - right) * max(0, min(1, time.seconds(since: first) / span)) }
         func y(_ value: Double, _ low: Double, _ high: Double) -> Double { top + (height - top - bottom) * (1 - (value - low) / (high - low)) }
@@ -98,7 +98,8 @@ public enum DemoReport {
         var bandStart = first
         for change in switches + [DemoResult.Switch(user: user, time: last, mode: "", reason: "")] {
             let from = x(bandStart), to = x(change.time)
-            svg += "<rect x=\"\(fmt(from))\" y=\"\(fmt(top))\" width=\"\(fmt(max(0, to - from)))\" height=\"\(fmt(height - top - bottom))\" fill=\"\(modeColours[mode] ?? "#eee")\"><title>\(mode)</title></rect>"
+            // A short episode still gets a visible band.
+            svg += "<rect x=\"\(fmt(from))\" y=\"\(fmt(top))\" width=\"\(fmt(max(mode == "pattern" ? 0 : 4, to - from)))\" height=\"\(fmt(height - top - bottom))\" fill=\"\(modeColours[mode] ?? "#eee")\"><title>\(mode)</title></rect>"
             mode = change.mode
             bandStart = change.time
         }
@@ -114,7 +115,8 @@ public enum DemoReport {
         for (index, change) in switches.enumerated() {
             let position = x(change.time)
             svg += "<line x1=\"\(fmt(position))\" x2=\"\(fmt(position))\" y1=\"\(fmt(top - 4))\" y2=\"\(fmt(height - bottom))\" stroke=\"#334\" stroke-width=\"1.2\"/>"
-            svg += "<text x=\"\(fmt(position + 2))\" y=\"\(fmt(index % 2 == 0 ? 12 : 26))\"><title>\(change.time): \(change.mode), \(change.reason)</title>→ \(change.mode) · \(change.reason)</text>"
+            let anchor = position > width * 0.7 ? "end" : "start"
+            svg += "<text x=\"\(fmt(position + (anchor == "end" ? -2 : 2)))\" y=\"\(fmt(12 + Double(index % 3) * 13))\" text-anchor=\"\(anchor)\"><title>\(change.time): \(change.mode), \(change.reason)</title>→ \(change.mode) · \(change.reason)</text>"
         }
         svg += "<text x=\"2\" y=\"\(fmt(y(140, 40, 140) + 4))\" fill=\"#c0392b\">140</text><text x=\"2\" y=\"\(fmt(y(40, 40, 140)))\" fill=\"#c0392b\">40</text>"
         svg += "<text x=\"\(fmt(width - right + 4))\" y=\"\(fmt(y(120, 0, 120) + 4))\" fill=\"#2c6fbb\">120</text><text x=\"\(fmt(width - right + 4))\" y=\"\(fmt(y(0, 0, 120)))\" fill=\"#2c6fbb\">0</text>"

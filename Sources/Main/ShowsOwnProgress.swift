@@ -1,0 +1,2 @@
+/// A command that reports its own progress, so its logs default to warnings.
+protocol ShowsOwnProgress {}
