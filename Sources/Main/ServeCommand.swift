@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HTTP listen address.")
     var httpHost: String = "0.0.0.0"
 
+    @Option(name: .customLong("kafka-property"), help: "A librdkafka property KEY=VALUE for every Kafka client (TLS, SASL, tuning); repeatable.")
+    var kafkaProperties: [String] = []
+
     @Option(help: "Seconds the ingress waits for Kafka to acknowledge a request's record before answering 503.")
     var produceTimeout: Double = 5
 
@@ -64,6 +67,16 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...300).contains(sessionTimeout) else { throw ValidationError("--session-timeout must be between 1 and 300 seconds") }
         guard checkpointWindow >= 100 else { throw ValidationError("--checkpoint-window must be at least 100 records") }
         guard (0.1...120).contains(produceTimeout) else { throw ValidationError("--produce-timeout must be between 0.1 and 120 seconds") }
+        for property in kafkaProperties where !property.contains("=") {
+            throw ValidationError("--kafka-property takes KEY=VALUE, not '\(property)'")
+        }
+    }
+
+    private var librdkafkaProperties: [String: String] {
+        Dictionary(kafkaProperties.map { property in
+            let parts = property.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }) { _, last in last }
     }
 
     func run() async throws {
@@ -101,6 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let secrets {
             logger.info("webhook secrets: \(secrets)")
             var settings = IngressSettings(bootstrapServers: servers)
+            settings.kafkaProperties = librdkafkaProperties
             settings.produceTimeout = .milliseconds(Int(produceTimeout * 1000))
             if let limit = environment["HTTP_MAX_BODY_BYTES"] {
                 guard let bytes = Int(limit), bytes > 0 else { throw ValidationError("HTTP_MAX_BODY_BYTES must be a positive number") }
@@ -111,7 +125,7 @@ struct ServeCommand: AsyncParsableCommand {
                 metrics: metrics, logger: logger)
         }
 
-        let admin = try KafkaAdmin(bootstrapServers: servers)
+        let admin = try KafkaAdmin(bootstrapServers: servers, additionalProperties: librdkafkaProperties)
         var checks: [(name: String, check: Readiness.Check)] = [
             ("kafka", {
                 guard try await admin.partitionCounts(timeout: .seconds(2))["biometric-events"] != nil else {
@@ -154,6 +168,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.checkpointWindow = checkpointWindow
         settings.progressInterval = .seconds(max(1, progressInterval))
         settings.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
+        settings.kafkaProperties = librdkafkaProperties
         let processor = StreamProcessor(settings: settings, client: client, configuration: store, watcher: watcher, cipher: cipher, logger: logger)
         return (processor, watcher)
     }
