@@ -8,6 +8,7 @@ public enum BridgeRouter {
         ingress: WebhookIngress?, processor: ProcessorStatistics? = nil, readiness: Readiness, metrics: BridgeMetrics
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
 
         router.get("/health") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
         router.get("/ready") { _, _ -> Response in

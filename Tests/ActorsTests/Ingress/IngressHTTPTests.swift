@@ -146,6 +146,9 @@ struct IngressHTTPTests {
                                                  body: Self.canonicalBody)
             #expect(unknown.status == 404)
             #expect(try JSONParser.parse(unknown.body)["error"]?.stringValue == "unknown_provider")
+            let nowhere = try await ingress.send("/nowhere", method: "GET")
+            #expect(nowhere.status == 404)
+            #expect(try JSONParser.parse(nowhere.body)["error"]?.stringValue == "not_found", "\(nowhere.text)")
             #expect(try await ingress.recordCount() == 0)
         }
     }
