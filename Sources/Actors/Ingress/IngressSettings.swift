@@ -4,9 +4,10 @@ public struct IngressSettings: Sendable {
     public var bootstrapServers: String
     /// Extra librdkafka properties (TLS, SASL, tuning).
     public var kafkaProperties: [String: String] = [:]
-    /// How long the producer gathers records into one request.
+    /// How long the producer gathers records into one request. None by
+    /// default: every HTTP request waits for its own record's acknowledgement,
+    /// and librdkafka still batches whatever queued while a request was in flight.
     public var linger: Duration = .milliseconds(0)
-    public var host = "0.0.0.0"
     /// 0 picks a free port (tests, benchmarks); the bound port is reported.
     public var port = 8080
     public var eventsTopic = "biometric-events"

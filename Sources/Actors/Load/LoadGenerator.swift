@@ -17,7 +17,6 @@ public enum LoadGenerator {
         public let firstError: String?
 
         public var sent: Int { statuses.values.reduce(0, +) }
-        public var successes: Int { statuses.filter { (200..<300).contains($0.key) }.values.reduce(0, +) }
         public var requestsPerSecond: Double { Double(sent) / elapsed.seconds }
     }
 
