@@ -104,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
         var watcher: ConfigurationWatcher?
         var processorStatistics: ProcessorStatistics?
         if role != .ingress {
-            let processor = try makeProcessor(servers: servers, client: client, cipher: cipher, environment: environment, logger: logger)
+            let processor = try makeProcessor(servers: servers, client: client, cipher: cipher, metrics: metrics, environment: environment, logger: logger)
             watcher = processor.watcher
             processorStatistics = processor.service.statistics
             services.append(.init(service: processor.service, successTerminationBehavior: .gracefullyShutdownGroup,
@@ -153,13 +153,13 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func makeProcessor(
-        servers: String, client: PostgresClient, cipher: StateCipher, environment: [String: String], logger: Logger
+        servers: String, client: PostgresClient, cipher: StateCipher, metrics: BridgeMetrics, environment: [String: String], logger: Logger
     ) throws -> (service: StreamProcessor, watcher: ConfigurationWatcher?) {
         let configPath = config ?? environment["BRIDGE_CONFIG"]
             ?? (FileManager.default.fileExists(atPath: "config/biometric_thresholds.yaml") ? "config/biometric_thresholds.yaml" : nil)
         let thresholds = try configPath.map(ConfigurationWatcher.load(path:)) ?? BridgeConfiguration()
         let store = ConfigurationStore(thresholds)
-        let watcher = configPath.map { ConfigurationWatcher(path: $0, store: store, logger: logger) }
+        let watcher = configPath.map { ConfigurationWatcher(path: $0, store: store, logger: logger, metrics: metrics) }
         logger.info("thresholds \(configPath ?? "built in"): version \(thresholds.version)")
 
         var settings = ProcessorSettings(bootstrapServers: servers, shards: shards)
@@ -169,7 +169,8 @@ struct ServeCommand: AsyncParsableCommand {
         settings.progressInterval = .seconds(max(1, progressInterval))
         settings.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
         settings.kafkaProperties = librdkafkaProperties
-        let processor = StreamProcessor(settings: settings, client: client, configuration: store, watcher: watcher, cipher: cipher, logger: logger)
+        let processor = StreamProcessor(
+            settings: settings, client: client, configuration: store, watcher: watcher, cipher: cipher, logger: logger, metrics: metrics)
         return (processor, watcher)
     }
 }

@@ -20,12 +20,13 @@ public final class StreamProcessor: Service, Sendable {
     private let watcher: ConfigurationWatcher?
     private let cipher: StateCipher
     private let logger: Logger
-    public let statistics = ProcessorStatistics()
+    public let statistics: ProcessorStatistics
 
     public init(
         settings: ProcessorSettings, client: PostgresClient, configuration: ConfigurationStore, watcher: ConfigurationWatcher?,
-        cipher: StateCipher, logger: Logger
+        cipher: StateCipher, logger: Logger, metrics: BridgeMetrics? = nil
     ) {
+        self.statistics = ProcessorStatistics(metrics: metrics)
         self.settings = settings
         self.client = client
         self.configuration = configuration

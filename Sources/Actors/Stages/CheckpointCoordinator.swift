@@ -53,6 +53,7 @@ public actor CheckpointCoordinator {
             }
             progress.complete(barrier.id)
             statistics.update { $0.checkpoints += 1 }
+            statistics.metrics?.checkpointSaved(after: clock.now - started)
             logger.debug("checkpoint \(barrier.id): \(states.count) states, \(switches.count) switches, \(barrier.offsets.count) partitions in \(clock.now - started)")
             await afterWrite(barrier.offsets)
         }

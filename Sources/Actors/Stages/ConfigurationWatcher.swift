@@ -18,11 +18,13 @@ public final class ConfigurationWatcher: Sendable {
     private let logger: Logger
     private let lastContent = Mutex<String?>(nil)
     private let counts = Mutex(Counts())
+    private let metrics: BridgeMetrics?
 
-    public init(path: String, store: ConfigurationStore, logger: Logger) {
+    public init(path: String, store: ConfigurationStore, logger: Logger, metrics: BridgeMetrics? = nil) {
         self.path = path
         self.store = store
         self.logger = logger
+        self.metrics = metrics
         lastContent.withLock { $0 = try? String(contentsOfFile: path, encoding: .utf8) }
     }
 
@@ -69,9 +71,11 @@ public final class ConfigurationWatcher: Sendable {
             let previous = store.configuration.version
             store.replace(with: configuration)
             counts.withLock { $0.applied += 1 }
+            metrics?.configurationReloaded(applied: true)
             logger.info("configuration reloaded from \(path): version \(configuration.version) in force (was \(previous))")
         } catch {
             counts.withLock { $0.refused += 1 }
+            metrics?.configurationReloaded(applied: false)
             logger.error("configuration in \(path) refused: \(error); version \(store.configuration.version) stays in force")
         }
     }

@@ -60,6 +60,7 @@ public actor DecideShard {
     private func process(_ records: [InboundRecord]) async throws {
         let current = configuration.configuration
         if current.version != processor.configVersion { processor = EnvelopeProcessor(configuration: current) }
+        let usersBefore = states.count
         try await loadStates(for: records)
 
         var counts = ProcessorStatistics.Snapshot()
@@ -81,6 +82,7 @@ public actor DecideShard {
                 if dirty.insert(userID).inserted { signals.addDirtyUsers(1) }
                 if let modeSwitch = decision.modeSwitch {
                     counts.modeSwitches += 1
+                    statistics.metrics?.modeSwitched(modeSwitch)
                     pendingSwitches.append(modeSwitch)
                     try await outputs.publish(modeSwitch, epoch: epoch)
                 }
@@ -118,6 +120,7 @@ public actor DecideShard {
             total.duplicates += counts.duplicates
             total.partial += counts.partial
             total.modeSwitches += counts.modeSwitches
+            total.activeUsers += states.count - usersBefore
             total.rejections.merge(counts.rejections, uniquingKeysWith: +)
         }
     }
@@ -184,9 +187,11 @@ public actor DecideShard {
     /// Drops the users of revoked partitions; their states were checkpointed
     /// at the revocation barrier, and another member owns them now.
     private func forget(_ partitions: Set<KafkaTopicPartition>) {
+        let usersBefore = states.count
         for (userID, partition) in partitionOfUser where partitions.contains(partition) {
             states[userID] = nil
             partitionOfUser[userID] = nil
         }
+        statistics.update { [forgotten = usersBefore - states.count] in $0.activeUsers -= forgotten }
     }
 }

@@ -16,6 +16,10 @@ public final class ProcessorStatistics: Sendable {
         public var rejections: [String: Int] = [:]
         /// Partitions this member owns now (readiness needs at least one).
         public var ownedPartitions = 0
+        /// Users whose states are in memory.
+        public var activeUsers = 0
+
+        public init() {}
     }
 
     private let counts = Mutex(Snapshot())
@@ -25,7 +29,12 @@ public final class ProcessorStatistics: Sendable {
     /// spent in Kafka and the consumer, before any stage of ours.
     public let arrivalLatency = LatencyHistogram()
 
-    public init() {}
+    /// Where events that metrics count one by one (switches, checkpoints) are told.
+    public let metrics: BridgeMetrics?
+
+    public init(metrics: BridgeMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     public var snapshot: Snapshot { counts.withLock { $0 } }
 

@@ -1,3 +1,4 @@
+import Pipeline
 import Prometheus
 import Synchronization
 
@@ -34,6 +35,24 @@ public final class BridgeMetrics: Sendable {
         instruments(source).duration.record(duration)
     }
 
+    public func modeSwitched(_ modeSwitch: ModeSwitch) {
+        counter("mode_switches_total", "Mode switches decided.", [
+            ("from_mode", modeSwitch.previousMode.rawValue), ("to_mode", modeSwitch.newMode.rawValue),
+            ("reason_code", modeSwitch.reasonCode.rawValue),
+        ]).increment()
+    }
+
+    public func checkpointSaved(after duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: Self.descriptor("checkpoint_save_seconds", "Time to write one checkpoint transaction."),
+            labels: [], buckets: Self.durationBuckets
+        ).record(duration)
+    }
+
+    public func configurationReloaded(applied: Bool) {
+        counter("config_reloads_total", "Thresholds file reloads, applied or refused.", [("result", applied ? "applied" : "refused")]).increment()
+    }
+
     public func deadLettered(stage: String, reason: String) {
         counter("dlq_messages_total", "Records sent to the dead-letter topic.", [("stage", stage), ("reason", reason)]).increment()
     }
@@ -55,6 +74,8 @@ public final class BridgeMetrics: Sendable {
         }
         registry.makeGauge(descriptor: Self.descriptor("owned_partitions", "Partitions of biometric-events this member owns."), labels: [])
             .set(Double(snapshot.ownedPartitions))
+        registry.makeGauge(descriptor: Self.descriptor("active_users", "Users whose states are in memory."), labels: [])
+            .set(Double(snapshot.activeUsers))
     }
 
     public func text() -> String {

@@ -1,0 +1,39 @@
+import Actors
+import Pipeline
+import Testing
+
+/// `/metrics` speaks Prometheus text with SPEC 8's names and fixed label vocabularies.
+struct BridgeMetricsTests {
+    @Test func processorAndIngressMetricsAppearWithTheirLabels() {
+        let metrics = BridgeMetrics()
+        let modeSwitch = ModeSwitch(
+            switchID: "abc", userID: "u-1", previousMode: .pattern, newMode: .reflex, reasonCode: .hrvDrop, confidence: 0.9,
+            eventTime: Timestamp(milliseconds: 0), configVersion: "v",
+            snapshot: CognitiveStateSnapshot(hrv: 30, heartRate: nil, stressLevel: nil, recoveryScore: nil, provider: .oura))
+        metrics.modeSwitched(modeSwitch)
+        metrics.modeSwitched(modeSwitch)
+        metrics.checkpointSaved(after: .milliseconds(7))
+        metrics.configurationReloaded(applied: false)
+        metrics.webhookAccepted(source: "oura", after: .milliseconds(3))
+        metrics.webhookFailed(source: "oura", errorType: "invalid_signature", after: .milliseconds(1))
+        var snapshot = ProcessorStatistics.Snapshot()
+        snapshot.processed = 10
+        snapshot.duplicates = 2
+        snapshot.activeUsers = 4
+        metrics.observe(processor: snapshot)
+        snapshot.processed = 15
+        metrics.observe(processor: snapshot)
+
+        let text = metrics.text()
+        #expect(text.contains(#"auren_mode_switches_total{from_mode="pattern",to_mode="reflex",reason_code="hrv_drop"} 2"#), "\(text)")
+        #expect(text.contains("auren_checkpoint_save_seconds_count 1"))
+        #expect(text.contains(#"auren_config_reloads_total{result="refused"} 1"#))
+        #expect(text.contains(#"auren_webhook_events_total{source="oura"} 1"#))
+        #expect(text.contains(#"auren_webhook_events_failed_total{source="oura",error_type="invalid_signature"} 1"#))
+        #expect(text.contains(#"auren_webhook_process_duration_seconds_count{source="oura"} 2"#))
+        #expect(text.contains(#"auren_kafka_messages_processed_total{status="processed"} 15"#))
+        #expect(text.contains("auren_duplicates_total 2"))
+        #expect(text.contains("auren_active_users 4"))
+        #expect(!text.contains("u-1"), "no user id in metrics")
+    }
+}
