@@ -135,11 +135,8 @@ public struct IngressBenchmark: Sendable {
     static func signedRequest(_ envelope: SyntheticEnvelopes.Envelope, id: String, deviceKeys: [String: [UInt8]]) -> [UInt8] {
         let healthKit = envelope.provider == "apple_health"
         let secret = healthKit ? deviceKeys[envelope.userID] ?? [] : canonicalSecret
-        let timestamp = String(Timestamp.now.millisecondsSinceEpoch / 1000)
         return HTTPConnection.request(
             method: "POST", path: healthKit ? "/healthkit/batch" : "/webhooks/canonical",
-            headers: [("content-type", "application/json"), ("webhook-id", id), ("webhook-timestamp", timestamp),
-                      ("webhook-signature", WebhookSignature.standardHeader(id: id, timestamp: timestamp, body: envelope.body, secret: secret))],
-            body: envelope.body)
+            headers: SignedHeaders.standard(id: id, body: envelope.body, secret: secret), body: envelope.body)
     }
 }

@@ -131,22 +131,14 @@ public struct DemoRunner: Sendable {
         let whoopSecret: [UInt8]
 
         func request(_ delivery: DemoScenario.Delivery, id: String) -> [UInt8] {
-            let now = Timestamp.now.millisecondsSinceEpoch
             switch delivery.route {
             case .healthKit:
-                let timestamp = String(now / 1000)
-                return HTTPConnection.request(method: "POST", path: "/healthkit/batch", headers: [
-                    ("content-type", "application/json"), ("webhook-id", id), ("webhook-timestamp", timestamp),
-                    ("webhook-signature", WebhookSignature.standardHeader(id: id, timestamp: timestamp, body: delivery.body,
-                                                                          secret: deviceKeys[delivery.user])),
-                ], body: delivery.body)
+                HTTPConnection.request(method: "POST", path: "/healthkit/batch",
+                                       headers: SignedHeaders.standard(id: id, body: delivery.body, secret: deviceKeys[delivery.user]),
+                                       body: delivery.body)
             case .whoop:
-                let timestamp = String(now)
-                let mac = HMACSHA256.bytes(key: whoopSecret, message: Array(timestamp.utf8) + delivery.body)
-                return HTTPConnection.request(method: "POST", path: "/webhooks/whoop", headers: [
-                    ("content-type", "application/json"), ("x-whoop-signature", Data(mac).base64EncodedString()),
-                    ("x-whoop-signature-timestamp", timestamp),
-                ], body: delivery.body)
+                HTTPConnection.request(method: "POST", path: "/webhooks/whoop",
+                                       headers: SignedHeaders.whoop(body: delivery.body, secret: whoopSecret), body: delivery.body)
             }
         }
     }

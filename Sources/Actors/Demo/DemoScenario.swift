@@ -161,12 +161,9 @@ public struct DemoScenario: Sendable {
         return Delivery(user: user, time: start.adding(seconds: Double(second)), route: .healthKit, body: Array(body.utf8), heartRate: nil, hrv: nil)
     }
 
-    /// Deterministic noise in −1…1 (SplitMix64's finaliser over the inputs).
+    /// Deterministic noise in −1…1, a function of its inputs.
     private func noise(_ user: Int, _ index: Int, _ salt: Int) -> Double {
-        var z = UInt64(truncatingIfNeeded: user &* 1_000_003 &+ index &* 7_919 &+ salt &* 104_729) &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Double(z >> 11) / Double(1 << 53) * 2 - 1
+        let seed = UInt64(truncatingIfNeeded: user &* 1_000_003 &+ index &* 7_919 &+ salt &* 104_729)
+        return SplitMix64.unit(SplitMix64.hash(seed)) * 2 - 1
     }
 }

@@ -20,7 +20,7 @@ public struct WebhookSignature: Sendable {
         guard let expected = Hex.decode(signature), expected.count == 32 else {
             throw .malformed("x-oura-signature", "is not 64 hex digits")
         }
-        try Self.requireMatch(expected, secrets: secrets, message: Array(timestampText.utf8) + body)
+        try Self.requireMatch(expected, secrets: secrets, timestamp: timestampText, body: body)
     }
 
     /// WHOOP: `X-WHOOP-Signature` = base64 HMAC over `timestamp + body`, `X-WHOOP-Signature-Timestamp` in ms.
@@ -30,7 +30,7 @@ public struct WebhookSignature: Sendable {
         guard let expected = Data(base64Encoded: signature), expected.count == 32 else {
             throw .malformed("x-whoop-signature", "is not a base64 HMAC-SHA256")
         }
-        try Self.requireMatch(Array(expected), secrets: secrets, message: Array(timestampText.utf8) + body)
+        try Self.requireMatch(Array(expected), secrets: secrets, timestamp: timestampText, body: body)
     }
 
     /// Standard Webhooks: `webhook-signature` = space-separated `v1,<base64>`
@@ -58,6 +58,11 @@ public struct WebhookSignature: Sendable {
         HMACSHA256.bytes(key: secret, message: Array("\(id).\(timestamp).".utf8) + body)
     }
 
+    /// The Oura and WHOOP MAC: HMAC-SHA256 over `timestamp + body`, no separator.
+    public static func timestampedMAC(timestamp: String, body: [UInt8], secret: [UInt8]) -> [UInt8] {
+        HMACSHA256.bytes(key: secret, message: Array(timestamp.utf8) + body)
+    }
+
     /// The `webhook-signature` header a sender puts on a request.
     public static func standardHeader(id: String, timestamp: String, body: [UInt8], secret: [UInt8]) -> String {
         "v1," + Data(standardMAC(id: id, timestamp: timestamp, body: body, secret: secret)).base64EncodedString()
@@ -73,8 +78,8 @@ public struct WebhookSignature: Sendable {
         return text
     }
 
-    private static func requireMatch(_ expected: [UInt8], secrets: [[UInt8]], message: [UInt8]) throws(SignatureFailure) {
-        for secret in secrets where ConstantTime.equal(expected, HMACSHA256.bytes(key: secret, message: message)) { return }
+    private static func requireMatch(_ expected: [UInt8], secrets: [[UInt8]], timestamp: String, body: [UInt8]) throws(SignatureFailure) {
+        for secret in secrets where ConstantTime.equal(expected, timestampedMAC(timestamp: timestamp, body: body, secret: secret)) { return }
         throw .mismatch
     }
 }

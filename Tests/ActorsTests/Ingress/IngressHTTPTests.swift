@@ -59,13 +59,13 @@ struct IngressHTTPTests {
             whoop[1].1 = "%%%"
             let cases: [(String, [(String, String)], [UInt8], String)] = [
                 ("/webhooks/oura", oura, Self.ouraBody, "invalid_signature"),
-                ("/webhooks/oura", IngressFixture.json([("x-oura-timestamp", IngressFixture.nowSeconds)]), Self.ouraBody, "missing_signature"),
+                ("/webhooks/oura", IngressFixture.json([("x-oura-timestamp", SignedHeaders.nowSeconds)]), Self.ouraBody, "missing_signature"),
                 ("/webhooks/oura", IngressFixture.oura(Self.ouraBody, timestamp: stale), Self.ouraBody, "stale_timestamp"),
                 ("/webhooks/whoop", whoop, Self.whoopBody, "malformed_signature"),
                 ("/webhooks/whoop", IngressFixture.whoop(Self.whoopBody, timestamp: String(Int64(stale)! * 1000)), Self.whoopBody, "stale_timestamp"),
                 ("/webhooks/garmin", IngressFixture.standard(Self.garminBody, id: "m-1", key: Array("not the key".utf8)), Self.garminBody, "invalid_signature"),
                 ("/webhooks/garmin", IngressFixture.standard(Self.garminBody, id: "m-2", key: IngressFixture.garminKey, timestamp: stale), Self.garminBody, "stale_timestamp"),
-                ("/webhooks/garmin", IngressFixture.json([("webhook-id", "m-3"), ("webhook-timestamp", IngressFixture.nowSeconds)]), Self.garminBody, "missing_signature"),
+                ("/webhooks/garmin", IngressFixture.json([("webhook-id", "m-3"), ("webhook-timestamp", SignedHeaders.nowSeconds)]), Self.garminBody, "missing_signature"),
                 ("/healthkit/batch", IngressFixture.standard(Self.healthKitBody, id: "h-1", key: IngressFixture.canonicalKey), Self.healthKitBody, "invalid_signature"),
                 ("/healthkit/batch", IngressFixture.json([("authorization", "Bearer wrong-key")]), Self.healthKitBody, "invalid_api_key"),
             ]

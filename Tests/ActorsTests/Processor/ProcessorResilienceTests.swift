@@ -17,7 +17,7 @@ struct ProcessorResilienceTests {
         let cluster = try MockClusterProcess(brokers: 3, topics: Self.topics)
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { settings, client in
-            var random = SeededRandom(seed: UInt64(Date().timeIntervalSince1970))
+            var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970))
             // Produced over about ten seconds, so every crash falls mid-stream.
             let producing = Task {
                 var ends: [KafkaTopicPartition: Int64] = [:]

@@ -20,7 +20,7 @@ struct EnvelopeWorkload {
     let repeats: Int
 
     init(envelopes: Int, users: Int, topic: String = "biometric-events", seed: UInt64 = 1) {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var items: [Item] = []
         var malformedEnvelopes = 0
         var repeats = 0
@@ -124,21 +124,4 @@ struct ReplayExpectation {
     let summary: ReplaySummary
     /// Encoded final state per user.
     let states: [String: [UInt8]]
-}
-
-/// A small deterministic random source (SplitMix64).
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

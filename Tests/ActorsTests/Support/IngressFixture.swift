@@ -80,25 +80,20 @@ struct IngressFixture: Sendable {
 
     // MARK: Signing as each provider does
 
-    static var nowSeconds: String { String(Timestamp.now.millisecondsSinceEpoch / 1000) }
-
     static func json(_ extra: [(String, String)] = []) -> [(String, String)] {
         [("content-type", "application/json")] + extra
     }
 
-    static func oura(_ body: [UInt8], secret: String = ouraSecrets[0], timestamp: String = nowSeconds) -> [(String, String)] {
-        json([("x-oura-signature", HMACSHA256.hex(key: Array(secret.utf8), message: Array(timestamp.utf8) + body)),
-              ("x-oura-timestamp", timestamp)])
+    static func oura(_ body: [UInt8], secret: String = ouraSecrets[0], timestamp: String = SignedHeaders.nowSeconds) -> [(String, String)] {
+        SignedHeaders.oura(body: body, secret: Array(secret.utf8), timestamp: timestamp)
     }
 
-    static func whoop(_ body: [UInt8], timestamp: String = String(Timestamp.now.millisecondsSinceEpoch)) -> [(String, String)] {
-        let mac = HMACSHA256.bytes(key: Array(whoopSecret.utf8), message: Array(timestamp.utf8) + body)
-        return json([("x-whoop-signature", Data(mac).base64EncodedString()), ("x-whoop-signature-timestamp", timestamp)])
+    static func whoop(_ body: [UInt8], timestamp: String = SignedHeaders.nowMilliseconds) -> [(String, String)] {
+        SignedHeaders.whoop(body: body, secret: Array(whoopSecret.utf8), timestamp: timestamp)
     }
 
-    static func standard(_ body: [UInt8], id: String, key: [UInt8], timestamp: String = nowSeconds) -> [(String, String)] {
-        json([("webhook-id", id), ("webhook-timestamp", timestamp),
-              ("webhook-signature", WebhookSignature.standardHeader(id: id, timestamp: timestamp, body: body, secret: key))])
+    static func standard(_ body: [UInt8], id: String, key: [UInt8], timestamp: String = SignedHeaders.nowSeconds) -> [(String, String)] {
+        SignedHeaders.standard(id: id, body: body, secret: key, timestamp: timestamp)
     }
 }
 

@@ -6,7 +6,7 @@ struct StateBoundsTests {
     /// A deterministic stream of events that keeps switching modes: sharp HRV
     /// drops, racing hearts, poor recoveries, calm stretches.
     static func events(count: Int, userID: String = "user-1") -> [BiometricEvent] {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         return (0..<count).map { index in
             let time = Fixtures.start.adding(seconds: Double(index) * 97)
             let phase = (index / 50) % 4
@@ -96,22 +96,4 @@ struct StateBoundsTests {
         #expect(throws: UserStateCodec.Invalid.self) { try UserStateCodec.decode([9] + bytes.dropFirst()) }
         #expect(throws: UserStateCodec.Invalid.self) { try UserStateCodec.decode(bytes + [0]) }
     }
-}
-
-/// A small deterministic random source for reproducible test streams.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -6,7 +6,7 @@ struct ReplayTests {
     /// A mixed history: canonical events, HealthKit batches, an Oura record,
     /// a notification, a malformed line and a duplicate, for several users.
     static func history(users: Int = 20, eventsPerUser: Int = 200) -> [[String]] {
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         return (0..<users).map { user in
             let userID = "user-\(user)"
             var lines: [String] = []
@@ -63,7 +63,7 @@ struct ReplayTests {
         let perUser = Self.history()
         let inOrder = Self.replay(perUser.flatMap { $0 }).0
         // Interleave users at random, each user's lines kept in order.
-        var generator = SplitMix(seed: 99)
+        var generator = SplitMix64(seed: 99)
         var cursors = Array(repeating: 0, count: perUser.count)
         var shuffled: [String] = []
         while shuffled.count < perUser.map(\.count).reduce(0, +) {
