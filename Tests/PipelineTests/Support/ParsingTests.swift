@@ -20,6 +20,17 @@ struct ParsingTests {
         #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(text) }
     }
 
+    @Test func rawUTF8IsCheckedWithAndWithoutEscapes() throws {
+        #expect(try JSONParser.parse(Array("\"caf\u{e9} \u{1F600}\"".utf8)) == .string("café 😀"))
+        #expect(try JSONParser.parse(Array("\"caf\u{e9}\\n\"".utf8)) == .string("café\n"))
+        let invalid: [[UInt8]] = [
+            [0x22, 0xC3, 0x22], [0x22, 0xFF, 0x61, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22],
+        ]
+        for bytes in invalid {
+            #expect(throws: JSONParser.SyntaxError.self, "\(bytes)") { try JSONParser.parse(bytes) }
+        }
+    }
+
     @Test func deepNestingIsRefused() {
         #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)) }
     }
