@@ -107,7 +107,7 @@ public final class StreamProcessor: Service, Sendable {
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, listener: ingest)
         consumerBox.withLock { $0 = consumer }
         let consumerStopped = Task { await failure.guarding("Kafka consumer") { try await consumer.waitUntilStopped() } }
-        logger.info("processor started: group \(settings.group), \(settings.shards) shards, configuration \(configuration.configuration.version)")
+        logger.info("processor started: group \(settings.group), \(settings.shards) shards, configuration \(configuration.version)")
 
         // Run until asked to stop, or until a stage fails.
         await withTaskGroup(of: Void.self) { group in

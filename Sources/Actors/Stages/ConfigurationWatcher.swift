@@ -58,7 +58,7 @@ public final class ConfigurationWatcher: Sendable {
 
     private func reloadIfChanged() {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            logger.error("thresholds file \(path) cannot be read; configuration \(store.configuration.version) stays in force")
+            logger.error("thresholds file \(path) cannot be read; configuration \(store.version) stays in force")
             return
         }
         let changed = lastContent.withLock { last -> Bool in
@@ -68,7 +68,7 @@ public final class ConfigurationWatcher: Sendable {
         guard changed else { return }
         do {
             let configuration = try ConfigurationLoader.load(yaml: text)
-            let previous = store.configuration.version
+            let previous = store.version
             store.replace(with: configuration)
             counts.withLock { $0.applied += 1 }
             metrics?.configurationReloaded(applied: true)
@@ -76,7 +76,7 @@ public final class ConfigurationWatcher: Sendable {
         } catch {
             counts.withLock { $0.refused += 1 }
             metrics?.configurationReloaded(applied: false)
-            logger.error("configuration in \(path) refused: \(error); version \(store.configuration.version) stays in force")
+            logger.error("configuration in \(path) refused: \(error); version \(store.version) stays in force")
         }
     }
 }

@@ -58,8 +58,7 @@ public actor DecideShard {
     }
 
     private func process(_ records: [InboundRecord]) async throws {
-        let current = configuration.configuration
-        if current.version != processor.configVersion { processor = EnvelopeProcessor(configuration: current) }
+        if configuration.version != processor.configVersion { processor = EnvelopeProcessor(configuration: configuration.configuration) }
         let usersBefore = states.count
         try await loadStates(for: records)
 
@@ -130,7 +129,8 @@ public actor DecideShard {
     private func loadStates(for records: [InboundRecord]) async throws {
         var unknown = Set<String>()
         for record in records {
-            if case .success(let envelope) = record.envelope, states[envelope.userID] == nil { unknown.insert(envelope.userID) }
+            // `index(forKey:)`, not `states[id] == nil`, which copies the whole state.
+            if case .success(let envelope) = record.envelope, states.index(forKey: envelope.userID) == nil { unknown.insert(envelope.userID) }
         }
         guard !unknown.isEmpty else { return }
         let users = Array(unknown)
