@@ -95,7 +95,7 @@ public struct IngressBenchmark: Sendable {
     }
 
     private func measure(ingress: EmbeddedIngress, deviceKeys: [String: [UInt8]], bootstrapServers: String) async throws -> Result {
-        let envelopes = SyntheticEnvelopes(users: options.users, topic: "biometric-events")
+        let envelopes = SyntheticEnvelopes(users: options.users)
         let warmUp = min(2_000, options.requests / 10)
         progress("warming up with \(warmUp) requests (connections, caches, producer)")
         let warm = await LoadGenerator.run(
@@ -121,11 +121,11 @@ public struct IngressBenchmark: Sendable {
             requests: options.requests, connections: options.connections, users: options.users, accepted: accepted,
             otherAnswers: Dictionary(uniqueKeysWithValues: others.map { (String($0.key), $0.value) }),
             requestsPerSecond: signed.requestsPerSecond,
-            latencyP50Milliseconds: (signed.latency.percentile(0.5) ?? 0) * 1000,
-            latencyP99Milliseconds: (signed.latency.percentile(0.99) ?? 0) * 1000,
-            latencyP999Milliseconds: (signed.latency.percentile(0.999) ?? 0) * 1000,
+            latencyP50Milliseconds: signed.latency.milliseconds(at: 0.5),
+            latencyP99Milliseconds: signed.latency.milliseconds(at: 0.99),
+            latencyP999Milliseconds: signed.latency.milliseconds(at: 0.999),
             healthRequestsPerSecond: health.requestsPerSecond,
-            healthLatencyP99Milliseconds: (health.latency.percentile(0.99) ?? 0) * 1000,
+            healthLatencyP99Milliseconds: health.latency.milliseconds(at: 0.99),
             ratioToHealth: signed.requestsPerSecond / health.requestsPerSecond,
             recordsInTopic: records)
     }

@@ -6,12 +6,10 @@ import Pipeline
 /// then, so modes switch and checkpoints have work.
 public struct SyntheticEnvelopes: Sendable {
     public let users: Int
-    public let topic: String
     private let start = TimestampParser.parse("2026-11-20T00:00:00Z")!
 
-    public init(users: Int, topic: String) {
+    public init(users: Int) {
         self.users = users
-        self.topic = topic
     }
 
     /// Readings per envelope, on average, for readings/s figures.
@@ -25,7 +23,7 @@ public struct SyntheticEnvelopes: Sendable {
         public let body: [UInt8]
     }
 
-    public func record(_ index: Int) -> KafkaProducerRecord {
+    public func record(_ index: Int, topic: String) -> KafkaProducerRecord {
         let envelope = envelope(index)
         return KafkaProducerRecord(topic: topic, key: envelope.userID, value: envelope.body, headers: [
             KafkaHeader(name: "provider", value: envelope.provider), KafkaHeader(name: "received-at", value: envelope.receivedAt.description),

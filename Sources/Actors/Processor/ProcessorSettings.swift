@@ -13,8 +13,10 @@ public struct ProcessorSettings: Sendable {
     /// Records per consumer batch.
     public var batchSize = 2_000
     /// How long one batch call waits to fill its batch. A batch call returns
-    /// only when full or after this, so it bounds the latency added at low rates.
-    public var pollTimeout: Duration = .milliseconds(5)
+    /// only when full or after this, so every record below a full batch's
+    /// rate waits up to this long; an idle wake-up per millisecond costs nothing
+    /// measurable.
+    public var pollTimeout: Duration = .milliseconds(1)
     /// The longest a fetch request waits at the broker for new records.
     public var fetchWait: Duration = .milliseconds(10)
     /// Records forwarded past the last barrier before the ingest stage waits

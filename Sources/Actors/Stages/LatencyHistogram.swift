@@ -48,6 +48,11 @@ public final class LatencyHistogram: Sendable {
         return Self.upperBound(of: Self.bucketCount - 1)
     }
 
+    /// The same in milliseconds, 0 when nothing was recorded (for reports).
+    public func milliseconds(at fraction: Double) -> Double {
+        (percentile(fraction) ?? 0) * 1000
+    }
+
     private static func bucket(of seconds: Double) -> Int {
         guard seconds > first else { return 0 }
         return min(bucketCount - 1, Int((log(seconds / first) / log(growth)).rounded(.up)))

@@ -219,7 +219,7 @@ struct IngressHTTPTests {
     @Test func loadTestOf20000SignedRequestsOver32Connections() async throws {
         try await IngressFixture.run { ingress in
             let total = 20_000
-            let envelopes = SyntheticEnvelopes(users: 50, topic: "biometric-events")
+            let envelopes = SyntheticEnvelopes(users: 50)
             let deviceKeys = ["user-hk": ingress.deviceKey]
             let requests = (0..<total).map { index -> [UInt8] in
                 let envelope = envelopes.envelope(index)
