@@ -85,9 +85,32 @@ struct HealthKitNormalizer {
     /// Apple Watch 1.0, iPhone 0.8, anything else 0.7 (configurable).
     private func confidence(of source: String?) -> Double {
         let ingest = context.configuration.ingest
-        guard let lowered = source?.lowercased() else { return ingest.confidenceOther }
-        if lowered.contains("apple watch") { return ingest.confidenceAppleWatch }
-        if lowered.contains("iphone") { return ingest.confidenceIphone }
+        guard let source else { return ingest.confidenceOther }
+        if Self.mentions(source, Self.appleWatch) { return ingest.confidenceAppleWatch }
+        if Self.mentions(source, Self.iPhone) { return ingest.confidenceIphone }
         return ingest.confidenceOther
+    }
+
+    private static let appleWatch = Array("apple watch".utf8)
+    private static let iPhone = Array("iphone".utf8)
+
+    /// Whether `text` contains `word` (lowercase ASCII), ignoring ASCII case.
+    /// It runs for every sample: `lowercased().contains` (Foundation's) and
+    /// the generic `firstRange(of:)` each cost a tenth of the HealthKit path.
+    private static func mentions(_ text: String, _ word: [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= word.count else { return false }
+            for start in 0...(bytes.count - word.count) {
+                var matched = 0
+                while matched < word.count, asciiLowercase(bytes[start + matched]) == word[matched] { matched += 1 }
+                if matched == word.count { return true }
+            }
+            return false
+        }
+    }
+
+    private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 }

@@ -47,9 +47,16 @@ struct HealthKitType: Sendable {
 
     private static let identifierPrefixes = ["hkquantitytypeidentifier", "hkcategorytypeidentifier"]
 
+    /// The names as senders spell them, looked up before anything is lowercased.
+    private static let byExactName: [String: HealthKitType] = Dictionary(uniqueKeysWithValues: all.flatMap { type in
+        let capitalized = type.name.prefix(1).uppercased() + type.name.dropFirst()
+        return [(type.name, type), ("HKQuantityTypeIdentifier" + capitalized, type), ("HKCategoryTypeIdentifier" + capitalized, type)]
+    })
+
     /// A short name or a full `HKQuantityTypeIdentifier…` /
     /// `HKCategoryTypeIdentifier…` identifier, case-insensitively.
     static func named(_ name: String) -> HealthKitType? {
+        if let type = byExactName[name] { return type }
         var lowered = name.lowercased()
         for prefix in identifierPrefixes where lowered.hasPrefix(prefix) {
             lowered.removeFirst(prefix.count)

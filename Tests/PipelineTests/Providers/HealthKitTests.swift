@@ -42,6 +42,7 @@ struct HealthKitTests {
         #expect(value("{\"type\":\"HKQuantityTypeIdentifierHeartRate\",\"value\":70,\(Self.time)}") == 70)
         #expect(value("{\"type\":\"HKCategoryTypeIdentifierSleepAnalysis\",\"value\":2,\(Self.time)}") == 2)
         #expect(value("{\"type\":\"HEARTRATE\",\"value\":70,\(Self.time)}") == 70)
+        #expect(value("{\"type\":\"hkquantitytypeidentifierheartRATE\",\"value\":70,\(Self.time)}") == 70)
         #expect(reason("{\"type\":\"HKQuantityTypeIdentifierBodyMass\",\"value\":70,\(Self.time)}") == .unsupportedType)
         #expect(reason("{\"value\":70,\(Self.time)}") == .unsupportedType)
         #expect(reason("42") == .unsupportedType)
@@ -158,6 +159,10 @@ struct HealthKitTests {
         let other = try #require(reading("{\"type\":\"heartRate\",\"value\":70,\"source\":\"Polar H10\",\(Self.time)}"))
         let none = try #require(reading("{\"type\":\"heartRate\",\"value\":70,\(Self.time)}"))
         #expect([watch.confidence, phone.confidence, other.confidence, none.confidence] == [1.0, 0.8, 0.7, 0.7])
+        let shouted = try #require(reading("{\"type\":\"heartRate\",\"value\":70,\"source\":\"APPLE WATCH Ultra\",\(Self.time)}"))
+        let trailing = try #require(reading("{\"type\":\"heartRate\",\"value\":70,\"source\":\"Zoë's iphone\",\(Self.time)}"))
+        let partial = try #require(reading("{\"type\":\"heartRate\",\"value\":70,\"source\":\"Apple Wat\",\(Self.time)}"))
+        #expect([shouted.confidence, trailing.confidence, partial.confidence] == [1.0, 0.8, 0.7])
     }
 
     @Test func oneBadSampleNeverFailsTheBatch() throws {
