@@ -18,8 +18,9 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             Hosts librdkafka's mock cluster in-process and uses the configured PostgreSQL (DATABASE_URL or PG*; \
             a scratch database is created and dropped). Reports events/s and readings/s with checkpointing on, \
             the baseline rate and the ratio, end-to-end latency percentiles (Kafka append → decision) at half \
-            the measured rate — a new group member on a topic of 4 partitions, after a 1 s warm-up, since the mock \
-            broker's fetch cost grows with partitions × producer batches — and peak resident memory. Build with -c release for meaningful figures.
+            the measured rate — a new group member on a topic of 4 partitions, after a warm-up of 1 s and until it is \
+            decided, since the mock broker's fetch cost grows with partitions × producer batches — and peak resident \
+            memory. Build with -c release for meaningful figures.
             """)
 
     @Option(help: "Envelopes for the throughput run.")
@@ -57,7 +58,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
               durable after      %10.2f s  (until a checkpoint holds the last record)
               baseline           %10.0f events/s  (bare consume + decode of the same records)
               ratio              %10.2f
-              latency at %.0f events/s on %d partitions (%d events after a 1 s warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
+              latency at %.0f events/s on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
                 of which Kafka append → ingest: p50 %.1f ms, p99 %.1f ms
               latency floor      p50 %.1f ms, p99 %.1f ms  (bare consume + decode at the same rate)
               peak RSS           %10.0f MiB  (whole process, end of the throughput run)

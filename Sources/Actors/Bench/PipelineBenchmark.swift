@@ -70,7 +70,7 @@ public struct PipelineBenchmark: Sendable {
     /// offset by walking the partition's whole list of producer batches and
     /// returns one batch per partition per fetch; with the throughput run's
     /// many partitions and a 1 ms linger that walk, not the processor, set the
-    /// tail (p99 ≈ 55 ms on 26 partitions, ≈ 22 ms on 4, same rate and code).
+    /// tail (p99 54 ms on 26 partitions, 23 ms on 4, same rate and code).
     /// A real broker indexes its log and returns what is there.
     static let pacedTopic = "biometric-events-paced"
     static let pacedPartitions: Int32 = 4
@@ -210,10 +210,7 @@ public struct PipelineBenchmark: Sendable {
         _ body: (ProcessorStatistics, PostgresClient) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        var settings = ProcessorSettings(bootstrapServers: cluster.bootstrapServers, shards: options.shards)
-        settings.group = group
-        settings.eventsTopic = topic
-        settings.fetchWait = Self.mockFetchWait
+        let settings = benchSettings(cluster.bootstrapServers, topic: topic, group: group)
         var thresholds = BridgeConfiguration()
         thresholds.checkpoint.intervalSeconds = 1
         let processor = StreamProcessor(
@@ -235,6 +232,14 @@ public struct PipelineBenchmark: Sendable {
         return value
     }
 
+    private func benchSettings(_ bootstrapServers: String, topic: String, group: String) -> ProcessorSettings {
+        var settings = ProcessorSettings(bootstrapServers: bootstrapServers, shards: options.shards)
+        settings.group = group
+        settings.eventsTopic = topic
+        settings.fetchWait = Self.mockFetchWait
+        return settings
+    }
+
     /// Consume and decode (envelope from headers, JSON body) and nothing else.
     private func measureBaseline(_ bootstrapServers: String, events: Int) async throws -> Double {
         let listener = DecodeOnlyListener()
@@ -251,12 +256,9 @@ public struct PipelineBenchmark: Sendable {
         _ bootstrapServers: String, producer: KafkaProducer, records: ArraySlice<KafkaProducerRecord>, rate: Double
     ) async throws -> LatencyHistogram {
         let listener = DecodeOnlyListener()
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: "bench-floor", topics: [Self.pacedTopic])
-        let processorDefaults = ProcessorSettings(bootstrapServers: bootstrapServers, shards: 1)
-        configuration.maxBatchSize = processorDefaults.batchSize
-        configuration.pollTimeout = processorDefaults.pollTimeout
+        // The processor's consumer, reading from the end.
+        var configuration = benchSettings(bootstrapServers, topic: Self.pacedTopic, group: "bench-floor").consumerConfiguration
         configuration.startFromEarliest = false
-        configuration.additionalProperties["fetch.wait.max.ms"] = String(Self.mockFetchWait.wholeMilliseconds)
         let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
         while consumer.assignment.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         try await Task.sleep(for: .seconds(1))

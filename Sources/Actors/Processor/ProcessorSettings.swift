@@ -32,4 +32,16 @@ public struct ProcessorSettings: Sendable {
         self.bootstrapServers = bootstrapServers
         self.shards = max(1, shards)
     }
+
+    /// How the processor's consumer reads `eventsTopic`.
+    public var consumerConfiguration: KafkaConsumerConfiguration {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group, topics: [eventsTopic])
+        configuration.maxBatchSize = batchSize
+        configuration.pollTimeout = pollTimeout
+        configuration.sessionTimeout = sessionTimeout
+        configuration.heartbeatInterval = heartbeatInterval
+        configuration.additionalProperties = ["fetch.wait.max.ms": String(fetchWait.wholeMilliseconds)]
+            .merging(kafkaProperties) { _, explicit in explicit }
+        return configuration
+    }
 }

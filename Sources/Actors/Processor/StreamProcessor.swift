@@ -96,15 +96,7 @@ public final class StreamProcessor: Service, Sendable {
             }
         }
 
-        var consumerConfiguration = KafkaConsumerConfiguration(
-            bootstrapServers: settings.bootstrapServers, groupID: settings.group, topics: [settings.eventsTopic])
-        consumerConfiguration.maxBatchSize = settings.batchSize
-        consumerConfiguration.pollTimeout = settings.pollTimeout
-        consumerConfiguration.sessionTimeout = settings.sessionTimeout
-        consumerConfiguration.heartbeatInterval = settings.heartbeatInterval
-        consumerConfiguration.additionalProperties = ["fetch.wait.max.ms": String(settings.fetchWait.wholeMilliseconds)]
-            .merging(settings.kafkaProperties) { _, explicit in explicit }
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration, listener: ingest)
+        let consumer = try KafkaConsumer(configuration: settings.consumerConfiguration, listener: ingest)
         consumerBox.withLock { $0 = consumer }
         let consumerStopped = Task { await failure.guarding("Kafka consumer") { try await consumer.waitUntilStopped() } }
         logger.info("processor started: group \(settings.group), \(settings.shards) shards, configuration \(configuration.version)")
