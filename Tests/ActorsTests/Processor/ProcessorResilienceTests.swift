@@ -18,12 +18,14 @@ struct ProcessorResilienceTests {
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { settings, client in
             var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970))
-            // Produced over about ten seconds, so every crash falls mid-stream.
+            // Produced over about twenty seconds, so every crash falls
+            // mid-stream (over ten, a faster processor once had it all
+            // checkpointed before the third crash).
             let producing = Task {
                 var ends: [KafkaTopicPartition: Int64] = [:]
                 for start in stride(from: 0, to: 80_000, by: 4_000) {
                     ends.merge(try await workload.produce(to: cluster.bootstrapServers, range: start..<(start + 4_000))) { max($0, $1) }
-                    try await Task.sleep(for: .milliseconds(500))
+                    try await Task.sleep(for: .milliseconds(1_000))
                 }
                 return ends
             }
