@@ -26,10 +26,12 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         }
     }
 
-    private enum SendAction {
-        case done(Bool)
-        case deliver(CheckedContinuation<Element?, Never>)
-        case wait
+    /// What a sender may do with its element at the moment it holds the lock.
+    private enum Offer {
+        case refused
+        case buffered
+        case handTo(CheckedContinuation<Element?, Never>)
+        case full
     }
 
     public let capacity: Int
@@ -44,38 +46,45 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// if the channel was finished (the element is dropped with it).
     @discardableResult
     public func send(_ element: Element) async -> Bool {
-        let action: SendAction = state.withLock { state in
-            if state.finished { return .done(false) }
-            if let receiver = state.waitingReceiver {
-                state.waitingReceiver = nil
-                return .deliver(receiver)
-            }
-            if state.count < capacity && state.waitingSenders.isEmpty {
-                state.buffer.append(element)
-                return .done(true)
-            }
-            return .wait
-        }
-        switch action {
-        case .done(let accepted):
-            return accepted
-        case .deliver(let receiver):
+        switch state.withLock({ offer(element, to: &$0) }) {
+        case .refused: return false
+        case .buffered: return true
+        case .handTo(let receiver):
             receiver.resume(returning: element)
             return true
-        case .wait:
+        case .full:
             return await withCheckedContinuation { continuation in
-                let immediate: Bool? = state.withLock { state in
-                    if state.finished { return false }
-                    if state.count < capacity && state.waitingSenders.isEmpty {
-                        state.buffer.append(element)
-                        return true
-                    }
-                    state.waitingSenders.append((element, continuation))
-                    return nil
+                // The receiver may have drained the channel and gone to sleep
+                // since the first look: decide again, and queue up in the same
+                // critical section, so no element waits beside a sleeping receiver.
+                let offer = state.withLock { state in
+                    let offer = self.offer(element, to: &state)
+                    if case .full = offer { state.waitingSenders.append((element, continuation)) }
+                    return offer
                 }
-                if let immediate { continuation.resume(returning: immediate) }
+                switch offer {
+                case .refused: continuation.resume(returning: false)
+                case .buffered: continuation.resume(returning: true)
+                case .handTo(let receiver):
+                    receiver.resume(returning: element)
+                    continuation.resume(returning: true)
+                case .full: break
+                }
             }
         }
+    }
+
+    private func offer(_ element: Element, to state: inout State) -> Offer {
+        if state.finished { return .refused }
+        if let receiver = state.waitingReceiver {
+            state.waitingReceiver = nil
+            return .handTo(receiver)
+        }
+        if state.count < capacity && state.waitingSenders.isEmpty {
+            state.buffer.append(element)
+            return .buffered
+        }
+        return .full
     }
 
     /// The next element, or nil once the channel is finished and drained.

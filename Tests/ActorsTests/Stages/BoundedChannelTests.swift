@@ -1,0 +1,64 @@
+import Actors
+import Synchronization
+import Testing
+
+@Suite("Bounded channel")
+struct BoundedChannelTests {
+    /// A sender and a receiver on two threads of the pool race on every
+    /// element: the receiver must get each exactly once, in sending order,
+    /// and never sleep while an element waits (which would hang this test).
+    @Test("one sender racing one receiver: every element once, in order, no lost wake-up", arguments: [1, 4])
+    func orderUnderContention(capacity: Int) async throws {
+        let channel = BoundedChannel<Int>(capacity: capacity)
+        let count = 300_000
+        let sender = Task.detached {
+            for value in 0..<count { await channel.send(value) }
+            channel.finish()
+        }
+        let receiver = Task.detached {
+            var received = 0
+            var outOfOrder = 0
+            while let value = await channel.next() {
+                if value != received { outOfOrder += 1 }
+                received += 1
+            }
+            return (received: received, outOfOrder: outOfOrder)
+        }
+        let outcome = try await Deadline.run("draining the channel", within: .seconds(60)) { await receiver.value }
+        await sender.value
+        #expect(outcome.received == count)
+        #expect(outcome.outOfOrder == 0)
+    }
+
+    @Test("a full channel suspends its sender until the receiver takes an element")
+    func fullChannelSuspendsTheSender() async throws {
+        let channel = BoundedChannel<Int>(capacity: 2)
+        await channel.send(1)
+        await channel.send(2)
+        let third = Atomic<Bool>(false)
+        let sender = Task {
+            await channel.send(3)
+            third.store(true, ordering: .sequentiallyConsistent)
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let wentOn = third.load(ordering: .sequentiallyConsistent)
+        #expect(!wentOn, "the sender went on although the channel was full")
+        #expect(await channel.next() == 1)
+        await sender.value
+        #expect(await channel.next() == 2)
+        #expect(await channel.next() == 3)
+    }
+
+    @Test("finish: waiting and later senders are refused, the receiver drains what is buffered, then gets nil")
+    func finishRefusesSendersAndDrains() async throws {
+        let channel = BoundedChannel<Int>(capacity: 1)
+        await channel.send(1)
+        let waiting = Task { await channel.send(2) }
+        try await Task.sleep(for: .milliseconds(100))
+        channel.finish()
+        #expect(await waiting.value == false)
+        #expect(await channel.send(3) == false)
+        #expect(await channel.next() == 1)
+        #expect(await channel.next() == nil)
+    }
+}
