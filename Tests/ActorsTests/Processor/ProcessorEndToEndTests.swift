@@ -21,7 +21,7 @@ struct ProcessorEndToEndTests {
             let ends = try await workload.produce(to: cluster.bootstrapServers)
             let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
             try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
-            let stop = processor.terminate()
+            let stop = await processor.terminate()
             #expect(stop.status == 0, "\(processor.log.suffix(2_000))")
 
             // Every consumed record is exactly one of processed, dead-lettered, duplicate.

@@ -44,7 +44,7 @@ struct ProcessorResilienceTests {
             let last = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
             try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
             try await eventually("the last processor is up") { last.log.contains("processor started") }
-            #expect(last.terminate().status == 0)
+            #expect(await last.terminate().status == 0)
 
             let expectedIDs = Set(expected.switches.map(\.switchID))
             #expect(try await ProcessorChecks.storedSwitchIDs(client) == expectedIDs)
@@ -75,7 +75,7 @@ struct ProcessorResilienceTests {
             try await ProcessorChecks.waitUntilCheckpointed(client, ends: allEnds)
             #expect(first.log.contains("assigned") && first.log.split(separator: "\n").filter { $0.contains("assigned") }.count >= 2,
                     "the survivor took the partitions of the killed member")
-            #expect(first.terminate().status == 0)
+            #expect(await first.terminate().status == 0)
             #expect(try await ProcessorChecks.storedSwitchIDs(client) == Set(expected.switches.map(\.switchID)))
             #expect(try await ProcessorChecks.states(client) == expected.states)
         }
@@ -113,7 +113,7 @@ struct ProcessorResilienceTests {
             try await released.value
             let ends = try await producing.value
             try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
-            #expect(processor.terminate().status == 0)
+            #expect(await processor.terminate().status == 0)
             #expect(peak - idle < 300 << 20, "resident memory grew by \((peak - idle) >> 20) MiB while blocked")
             #expect(try await ProcessorChecks.states(client) == expected.states)
             #expect(try await ProcessorChecks.storedSwitchIDs(client) == Set(expected.switches.map(\.switchID)))
@@ -161,7 +161,7 @@ struct ProcessorResilienceTests {
             try await eventually("the broken file is reported") { processor.log.contains("refused") && processor.log.contains("thresholds.heart_rate_elevated") }
             ends.merge(try await send(40..<60)) { max($0, $1) }
             try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
-            #expect(processor.terminate().status == 0)
+            #expect(await processor.terminate().status == 0)
 
             var versions: [String: String] = [:]
             for try await (user, version) in try await client.query("SELECT user_id, config_version FROM mode_transitions").decode((String, String).self) {
@@ -189,7 +189,7 @@ struct ProcessorResilienceTests {
             let ends = try await workload.produce(to: cluster.bootstrapServers)
             try await eventually("every record consumed") { processor.log.contains("progress: 20000 consumed") }
             #expect(try await ProcessorChecks.offsets(client).values.reduce(0, +) < 20_000, "nothing but the final checkpoint can write the end")
-            let stop = processor.terminate()
+            let stop = await processor.terminate()
             #expect(stop.status == 0)
             #expect(stop.took < .seconds(10))
             #expect(processor.log.contains("stopped cleanly"))

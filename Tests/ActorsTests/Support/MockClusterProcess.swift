@@ -34,13 +34,16 @@ final class MockClusterProcess: @unchecked Sendable {
         bootstrapServers = String(text.dropFirst("bootstrap.servers=".count))
     }
 
-    /// Sends SIGTERM and waits; returns the exit status.
+    /// Sends SIGTERM and waits, ten seconds at most before SIGKILL (it runs
+    /// in `defer`, so it blocks; the cluster exits in milliseconds).
     @discardableResult
     func stop() -> Int32 {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
         return process.terminationStatus
     }
 

@@ -1,5 +1,6 @@
 import Actors
 import Foundation
+import Testing
 
 /// `biometric-bridge serve --role processor` in a process of its own, so a
 /// test can kill it (SIGKILL) or stop it (SIGTERM) like an orchestrator would.
@@ -44,12 +45,13 @@ final class ProcessorProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM; returns the exit status and how long the exit took.
-    func terminate() -> (status: Int32, took: Duration) {
+    /// SIGTERM; returns the exit status and how long the exit took. A
+    /// processor still running after `limit` is an issue, and is killed.
+    func terminate(within limit: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async -> (status: Int32, took: Duration) {
         let started = ContinuousClock.now
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            _ = await process.exit(within: limit, "the processor, after SIGTERM,", sourceLocation: sourceLocation)
         }
         return (process.terminationStatus, ContinuousClock.now - started)
     }
