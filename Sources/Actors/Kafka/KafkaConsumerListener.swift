@@ -17,4 +17,14 @@ public protocol KafkaConsumerListener: Sendable {
     /// record once. The polling thread waits for this to return: a slow
     /// owner slows consumption (back-pressure).
     func received(_ records: [KafkaConsumerRecord]) async
+
+    /// Takes the records at once if it can without waiting, and says whether
+    /// it did; if not, the polling thread calls `received` and waits. Taking
+    /// them here spares each batch a hop onto the cooperative pool, where a
+    /// busy pool made it wait behind the work of earlier batches.
+    func receivedWithoutWaiting(_ records: [KafkaConsumerRecord]) -> Bool
+}
+
+extension KafkaConsumerListener {
+    public func receivedWithoutWaiting(_ records: [KafkaConsumerRecord]) -> Bool { false }
 }

@@ -100,7 +100,7 @@ final class KafkaConsumerLoop: @unchecked Sendable {
             }
             guard count > 0 else { continue }
             let records = takeRecords(buffer[0..<count])
-            if !records.isEmpty {
+            if !records.isEmpty, !listener.receivedWithoutWaiting(records) {
                 let listener = listener
                 _ = try? ThreadBridge.wait { await listener.received(records) }
             }

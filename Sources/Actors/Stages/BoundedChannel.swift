@@ -74,6 +74,19 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         }
     }
 
+    /// Appends `element` if that needs no waiting; returns false, keeping
+    /// nothing, when the channel is full or finished. For threads outside
+    /// Swift concurrency, which would otherwise hop onto the pool to send.
+    public func sendWithoutWaiting(_ element: Element) -> Bool {
+        switch state.withLock({ offer(element, to: &$0) }) {
+        case .buffered: return true
+        case .handTo(let receiver):
+            receiver.resume(returning: element)
+            return true
+        case .refused, .full: return false
+        }
+    }
+
     private func offer(_ element: Element, to state: inout State) -> Offer {
         if state.finished { return .refused }
         if let receiver = state.waitingReceiver {

@@ -72,6 +72,10 @@ public actor IngestStage: KafkaConsumerListener {
         await inbox.send(.records(records))
     }
 
+    public nonisolated func receivedWithoutWaiting(_ records: [KafkaConsumerRecord]) -> Bool {
+        inbox.sendWithoutWaiting(.records(records))
+    }
+
     // MARK: The loop
 
     public func run() async {

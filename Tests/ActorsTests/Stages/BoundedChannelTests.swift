@@ -61,4 +61,21 @@ struct BoundedChannelTests {
         #expect(await channel.next() == 1)
         #expect(await channel.next() == nil)
     }
+
+    @Test("sending without waiting: taken while there is room, refused (and not kept) when full or finished")
+    func sendWithoutWaiting() async throws {
+        let channel = BoundedChannel<Int>(capacity: 2)
+        #expect(channel.sendWithoutWaiting(1))
+        #expect(channel.sendWithoutWaiting(2))
+        #expect(!channel.sendWithoutWaiting(3), "the channel is full")
+        #expect(await channel.next() == 1)
+        #expect(channel.sendWithoutWaiting(4))
+        let receiver = Task { [channel] in (await channel.next(), await channel.next(), await channel.next()) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(channel.sendWithoutWaiting(5), "a waiting receiver takes it directly")
+        #expect(await receiver.value == (2, 4, 5))
+        channel.finish()
+        #expect(!channel.sendWithoutWaiting(6))
+        #expect(await channel.next() == nil)
+    }
 }
