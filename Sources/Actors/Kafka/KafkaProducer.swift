@@ -68,6 +68,23 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Fetches the metadata of `topics` now, so the first record to each is
+    /// sent at once: without it, the first output of a new producer waited
+    /// about a second for its topic's metadata, and every checkpoint behind it.
+    public func prepare(toSendTo topics: [String], timeout: Duration) async throws {
+        let client = client
+        try await ThreadBridge.offload {
+            for name in topics {
+                let topic = rd_kafka_topic_new(client.pointer, name, nil)
+                defer { rd_kafka_topic_destroy(topic) }
+                var metadata: UnsafePointer<rd_kafka_metadata>?
+                let err = rd_kafka_metadata(client.pointer, 0, topic, &metadata, timeout.timeoutMilliseconds)
+                if let metadata { rd_kafka_metadata_destroy(metadata) }
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, "fetching the metadata of topic \(name)") }
+            }
+        }
+    }
+
     /// Waits until every outstanding record is acknowledged or failed.
     public func flush(timeout: Duration) async throws {
         let client = client

@@ -49,6 +49,7 @@ public final class StreamProcessor: Service, Sendable {
             producer.additionalProperties = settings.kafkaProperties
             return producer
         }())
+        try await producer.prepare(toSendTo: [settings.switchesTopic, settings.deadLetterTopic], timeout: .seconds(30))
         let tracker = OutputTracker()
         let progress = CheckpointProgress()
         let signals = CheckpointSignals()

@@ -105,4 +105,20 @@ struct KafkaDeliveryTests {
         #expect(byPartition[1]?.map(\.offset) == Array(0..<100))
         #expect(byPartition[2] == nil, "partition 2 was already done")
     }
+
+    @Test("a producer prepared for its topics sends to them; one that cannot reach the cluster says so within its timeout")
+    func preparedProducer() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let topic = KafkaTestSupport.uniqueName("prepared")
+        try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 2))
+        let producer = try KafkaTestSupport.producer(cluster.bootstrapServers)
+        try await producer.prepare(toSendTo: [topic], timeout: .seconds(10))
+        let report = try await producer.send(KafkaProducerRecord(topic: topic, partition: 1, key: nil, value: Array("first".utf8)))
+        #expect(report.topicPartition == KafkaTopicPartition(topic: topic, partition: 1) && report.offset == 0)
+        await producer.close()
+
+        let unreachable = try KafkaTestSupport.producer("127.0.0.1:1")
+        await #expect(throws: KafkaError.self) { try await unreachable.prepare(toSendTo: [topic], timeout: .milliseconds(500)) }
+        await unreachable.close(timeout: .milliseconds(100))
+    }
 }
