@@ -40,8 +40,15 @@ public struct ProcessorSettings: Sendable {
         configuration.pollTimeout = pollTimeout
         configuration.sessionTimeout = sessionTimeout
         configuration.heartbeatInterval = heartbeatInterval
-        configuration.additionalProperties = ["fetch.wait.max.ms": String(fetchWait.wholeMilliseconds)]
-            .merging(kafkaProperties) { _, explicit in explicit }
+        configuration.additionalProperties = [
+            "fetch.wait.max.ms": String(fetchWait.wholeMilliseconds),
+            // librdkafka 2.0 holds this per-partition minimum against the whole
+            // consumer queue, and once it is exceeded waits about a second before
+            // fetching again: a processor catching up drained its 100,000
+            // default in less and idled. Memory stays bounded by
+            // queued.max.messages.kbytes (64 MB by default).
+            "queued.min.messages": "1000000",
+        ].merging(kafkaProperties) { _, explicit in explicit }
         return configuration
     }
 }
