@@ -78,6 +78,11 @@ public struct PipelineBenchmark: Sendable {
     /// wait, where a real broker answers as soon as data arrives: a short wait
     /// stands in for that.
     static let mockFetchWait = Duration.milliseconds(1)
+    /// The throughput run's backlog is written in large producer batches. A
+    /// broker answers a fetch with up to a megabyte per partition whatever the
+    /// batches; the mock answers with one batch, and walks the partition's
+    /// batch list to find it, so small batches made it the bottleneck.
+    static let backlogLinger = Duration.milliseconds(50)
 
     public func run() async throws -> Result {
         let events = options.events
@@ -91,12 +96,16 @@ public struct PipelineBenchmark: Sendable {
         let envelopes = SyntheticEnvelopes(users: options.users)
 
         progress("producing \(events) envelopes for \(options.users) users into \(partitions) partitions")
+        var fillConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
+        fillConfiguration.linger = Self.backlogLinger
+        let filler = try KafkaProducer(configuration: fillConfiguration)
+        for index in 0..<events { try await filler.enqueue(envelopes.record(index, topic: Self.eventsTopic)) { _ in } }
+        try await filler.flush(timeout: .seconds(120))
+        await filler.close()
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
         // The latency run counts from the append; the ingress sends with a short linger too.
         producerConfiguration.linger = .milliseconds(1)
         let producer = try KafkaProducer(configuration: producerConfiguration)
-        for index in 0..<events { try await producer.enqueue(envelopes.record(index, topic: Self.eventsTopic)) { _ in } }
-        try await producer.flush(timeout: .seconds(120))
 
         progress("baseline: a bare consume+decode loop over the same records")
         let baseline = try await measureBaseline(cluster.bootstrapServers, events: events)
@@ -162,15 +171,17 @@ public struct PipelineBenchmark: Sendable {
         let group = "bench-processor"
         return try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.eventsTopic, group: group) { statistics, client in
             let clock = ContinuousClock()
-            while statistics.snapshot.consumed == 0 { try await Task.sleep(for: .milliseconds(2)) }
+            try await Self.waitUntil("the processor's first record") { statistics.snapshot.consumed > 0 }
             let started = clock.now
-            while statistics.snapshot.consumed < events { try await Task.sleep(for: .milliseconds(1)) }
+            try await Self.waitUntil("the processor deciding all \(events) records (\(statistics.snapshot.consumed) so far)") {
+                statistics.snapshot.consumed >= events
+            }
             let decided = clock.now - started
             // Durable when a checkpoint written after the last record holds it.
             let store = CheckpointStore(client: client, group: group, logger: logger)
             let partitionList = (0..<partitions).map { KafkaTopicPartition(topic: Self.eventsTopic, partition: $0) }
-            while try await store.offsets(for: partitionList).values.reduce(0, +) < Int64(events) {
-                try await Task.sleep(for: .milliseconds(5))
+            try await Self.waitUntil("a checkpoint holding all \(events) records", every: .milliseconds(5)) {
+                try await store.offsets(for: partitionList).values.reduce(0, +) >= Int64(events)
             }
             let totals = statistics.snapshot
             return Throughput(
@@ -187,18 +198,24 @@ public struct PipelineBenchmark: Sendable {
         warmUp: ArraySlice<KafkaProducerRecord>, measured: ArraySlice<KafkaProducerRecord>, rate: Double
     ) async throws -> (decided: LatencyHistogram, arrived: LatencyHistogram) {
         try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.pacedTopic, group: "bench-latency") { statistics, _ in
-            while statistics.snapshot.ownedPartitions < Self.pacedPartitions { try await Task.sleep(for: .milliseconds(10)) }
+            try await Self.waitUntil("the latency member owning its \(Self.pacedPartitions) partitions") {
+                statistics.snapshot.ownedPartitions == Self.pacedPartitions
+            }
             try await Self.pace(warmUp, rate: rate, through: producer)
             // A new member's first records wait up to a second (fetch start,
             // states loaded); measuring before that backlog is gone counted
             // it as a stall in a third of the runs.
-            while statistics.snapshot.consumed < warmUp.count { try await Task.sleep(for: .milliseconds(1)) }
+            try await Self.waitUntil("the warm-up's \(warmUp.count) records decided (\(statistics.snapshot.consumed) so far)") {
+                statistics.snapshot.consumed >= warmUp.count
+            }
             statistics.latency.reset()
             statistics.arrivalLatency.reset()
             try await Self.pace(measured, rate: rate, through: producer)
             try await producer.flush(timeout: .seconds(60))
             let total = warmUp.count + measured.count
-            while statistics.snapshot.consumed < total { try await Task.sleep(for: .milliseconds(10)) }
+            try await Self.waitUntil("all \(total) paced records decided (\(statistics.snapshot.consumed) so far)") {
+                statistics.snapshot.consumed >= total
+            }
             return (statistics.latency, statistics.arrivalLatency)
         }
     }
@@ -243,10 +260,10 @@ public struct PipelineBenchmark: Sendable {
     /// Consume and decode (envelope from headers, JSON body) and nothing else.
     private func measureBaseline(_ bootstrapServers: String, events: Int) async throws -> Double {
         let listener = DecodeOnlyListener()
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: "bench-baseline", topics: [Self.eventsTopic])
-        configuration.maxBatchSize = 2_000
+        // The processor's consumer, so the two differ only in the processing.
+        let configuration = benchSettings(bootstrapServers, topic: Self.eventsTopic, group: "bench-baseline").consumerConfiguration
         let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
-        while listener.decoded < events { try await Task.sleep(for: .milliseconds(5)) }
+        try await Self.waitUntil("the bare loop decoding all \(events) records (\(listener.decoded) so far)") { listener.decoded >= events }
         try await consumer.close()
         return Double(events) / listener.elapsed.seconds
     }
@@ -260,12 +277,31 @@ public struct PipelineBenchmark: Sendable {
         var configuration = benchSettings(bootstrapServers, topic: Self.pacedTopic, group: "bench-floor").consumerConfiguration
         configuration.startFromEarliest = false
         let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
-        while consumer.assignment.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        try await Self.waitUntil("the bare loop's assignment") { !consumer.assignment.isEmpty }
         try await Task.sleep(for: .seconds(1))
         try await Self.pace(records, rate: rate, through: producer)
-        while listener.latency.count < records.count { try await Task.sleep(for: .milliseconds(10)) }
+        try await Self.waitUntil("the bare loop receiving all \(records.count) paced records (\(listener.latency.count) so far)") {
+            listener.latency.count >= records.count
+        }
         try await consumer.close()
         return listener.latency
+    }
+
+    /// A run that stops making progress ends with an error that says what it
+    /// waited for, not with a benchmark that never returns.
+    struct Stalled: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func waitUntil(
+        _ what: @autoclosure () -> String, within limit: Duration = .seconds(120), every interval: Duration = .milliseconds(1),
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + limit
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw Stalled(description: "waited \(limit) for \(what())") }
+            try await Task.sleep(for: interval)
+        }
     }
 
     /// Sends `records` at `rate` per second: every millisecond, the ones due
