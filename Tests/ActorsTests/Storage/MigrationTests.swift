@@ -26,6 +26,12 @@ struct MigrationTests {
                 """)
             let offsets = try await client.query("SELECT \"offset\" FROM processor_offsets WHERE \"partition\" = 3")
             for try await offset in offsets.decode(Int64.self) { #expect(offset == 42) }
+
+            // User states stay inline, and their checkpoint rewrites stay on their page.
+            let options = try await client.query("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'user_state'")
+            for try await text in options.decode(String.self) {
+                #expect(Set(text.split(separator: ",")) == ["toast_tuple_target=8160", "fillfactor=50"])
+            }
         }
     }
 
