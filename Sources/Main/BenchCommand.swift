@@ -35,6 +35,9 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
     @Option(help: "Seconds of paced load for the latency run.")
     var latencySeconds: Double = 10
 
+    @Option(help: "Events/s of the latency run (default: half the measured rate), to see where latency turns up.")
+    var latencyRate: Double?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -42,6 +45,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         guard events >= 1_000 else { throw ValidationError("--events must be at least 1000") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
+        if let latencyRate, latencyRate < 100 { throw ValidationError("--latency-rate must be at least 100 events/s") }
     }
 
     func run() async throws {
@@ -50,6 +54,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         options.users = users
         options.shards = shards
         options.latencySeconds = latencySeconds
+        options.latencyRate = latencyRate
         let result = try await PipelineBenchmark(options: options, logger: Logger(label: "auren.bench"), progress: BenchReport.progress(json: json)).run()
         if json { return try BenchReport.printJSON(result) }
         print(String(format: """

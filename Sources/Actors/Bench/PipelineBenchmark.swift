@@ -14,6 +14,8 @@ public struct PipelineBenchmark: Sendable {
         public var users = 2_000
         public var shards = 2 * ProcessInfo.processInfo.activeProcessorCount
         public var latencySeconds = 10.0
+        /// The latency run's events/s; nil: half the measured throughput.
+        public var latencyRate: Double?
         public var database: PostgresSettings
 
         public init(database: PostgresSettings) {
@@ -119,8 +121,8 @@ public struct PipelineBenchmark: Sendable {
             progress("the processor over the same records, checkpointing into PostgreSQL")
             let throughput = try await measureThroughput(database: database, cluster: cluster, cipher: cipher, partitions: partitions)
 
-            let rate = throughput.eventsPerSecond / 2
-            progress(String(format: "latency: a new member on %d partitions, producing at half that rate (%.0f events/s) for 1 + %.0f s",
+            let rate = options.latencyRate ?? throughput.eventsPerSecond / 2
+            progress(String(format: "latency: a new member on %d partitions, producing %.0f events/s for 1 + %.0f s",
                             Self.pacedPartitions, rate, options.latencySeconds))
             var next = events
             func paced(seconds: Double) -> ArraySlice<KafkaProducerRecord> {
