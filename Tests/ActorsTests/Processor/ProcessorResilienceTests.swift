@@ -18,29 +18,33 @@ struct ProcessorResilienceTests {
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { settings, client in
             var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970))
-            // Produced over about twenty seconds, so every crash falls
-            // mid-stream (over ten, a faster processor once had it all
-            // checkpointed before the third crash).
-            let producing = Task {
-                var ends: [KafkaTopicPartition: Int64] = [:]
-                for start in stride(from: 0, to: 80_000, by: 4_000) {
-                    ends.merge(try await workload.produce(to: cluster.bootstrapServers, range: start..<(start + 4_000))) { max($0, $1) }
-                    try await Task.sleep(for: .milliseconds(1_000))
-                }
-                return ends
-            }
+            var ends: [KafkaTopicPartition: Int64] = [:]
+            // Each crash has a quarter of the records of its own, produced
+            // over twenty seconds while its processor runs, and the kill comes
+            // while that quarter is still arriving: mid-stream by construction,
+            // however fast the processor catches up.
             for crash in 1...3 {
+                let quarter = (crash - 1) * 20_000..<crash * 20_000
                 let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
-                // Kill at a random moment once it has made some progress.
+                let producing = Task {
+                    var ends: [KafkaTopicPartition: Int64] = [:]
+                    for start in stride(from: quarter.lowerBound, to: quarter.upperBound, by: 1_000) {
+                        ends.merge(try await workload.produce(to: cluster.bootstrapServers, range: start..<(start + 1_000))) { max($0, $1) }
+                        try await Task.sleep(for: .seconds(1))
+                    }
+                    return ends
+                }
+                // Kill at a random moment once it has made progress into its quarter.
                 try await eventually("the processor checkpoints before crash \(crash)") {
-                    try await ProcessorChecks.offsets(client).values.reduce(0, +) > Int64(crash * 10_000)
+                    try await ProcessorChecks.offsets(client).values.reduce(0, +) > Int64(quarter.lowerBound + 2_000)
                 }
                 try await Task.sleep(for: .milliseconds(Int(random.next() % 700)))
+                let checkpointed = try await ProcessorChecks.offsets(client).values.reduce(0, +)
                 processor.kill()
+                #expect(checkpointed < Int64(quarter.upperBound), "crash \(crash) fell mid-stream (\(checkpointed) checkpointed)")
+                ends.merge(try await producing.value) { max($0, $1) }
             }
-            let ends = try await producing.value
-            let beforeLast = try await ProcessorChecks.offsets(client).values.reduce(0, +)
-            #expect(beforeLast < 80_000, "the crashes happened mid-stream (\(beforeLast) checkpointed)")
+            ends.merge(try await workload.produce(to: cluster.bootstrapServers, range: 60_000..<80_000)) { max($0, $1) }
             let last = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
             try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
             try await eventually("the last processor is up") { last.log.contains("processor started") }
