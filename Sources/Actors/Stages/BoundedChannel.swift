@@ -46,30 +46,23 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// if the channel was finished (the element is dropped with it).
     @discardableResult
     public func send(_ element: Element) async -> Bool {
-        switch state.withLock({ offer(element, to: &$0) }) {
-        case .refused: return false
-        case .buffered: return true
-        case .handTo(let receiver):
-            receiver.resume(returning: element)
-            return true
-        case .full:
-            return await withCheckedContinuation { continuation in
-                // The receiver may have drained the channel and gone to sleep
-                // since the first look: decide again, and queue up in the same
-                // critical section, so no element waits beside a sleeping receiver.
-                let offer = state.withLock { state in
-                    let offer = self.offer(element, to: &state)
-                    if case .full = offer { state.waitingSenders.append((element, continuation)) }
-                    return offer
-                }
-                switch offer {
-                case .refused: continuation.resume(returning: false)
-                case .buffered: continuation.resume(returning: true)
-                case .handTo(let receiver):
-                    receiver.resume(returning: element)
-                    continuation.resume(returning: true)
-                case .full: break
-                }
+        if sendWithoutWaiting(element) { return true }
+        return await withCheckedContinuation { continuation in
+            // The receiver may have drained the channel and gone to sleep
+            // since the first look: decide again, and queue up in the same
+            // critical section, so no element waits beside a sleeping receiver.
+            let offer = state.withLock { state in
+                let offer = self.offer(element, to: &state)
+                if case .full = offer { state.waitingSenders.append((element, continuation)) }
+                return offer
+            }
+            switch offer {
+            case .refused: continuation.resume(returning: false)
+            case .buffered: continuation.resume(returning: true)
+            case .handTo(let receiver):
+                receiver.resume(returning: element)
+                continuation.resume(returning: true)
+            case .full: break
             }
         }
     }
