@@ -138,17 +138,7 @@ struct ProcessorResilienceTests {
         let lenientVersion = try ConfigurationLoader.load(yaml: lenientText).version
 
         @Sendable func send(_ users: Range<Int>) async throws -> [KafkaTopicPartition: Int64] {
-            let producer = try KafkaTestSupport.producer(cluster.bootstrapServers)
-            var ends: [KafkaTopicPartition: Int64] = [:]
-            for user in users {
-                let body = "{\"event_id\":\"e-\(user)\",\"timestamp\":\"2026-11-20T08:00:00Z\",\"readings\":[{\"metric\":\"heart_rate\",\"value\":105}]}"
-                let report = try await producer.send(KafkaProducerRecord(topic: "biometric-events", key: "user-\(user)", value: Array(body.utf8), headers: [
-                    KafkaHeader(name: "provider", value: "canonical"), KafkaHeader(name: "received-at", value: "2026-11-20T08:00:00.000Z"),
-                ]))
-                ends[report.topicPartition] = max(ends[report.topicPartition] ?? 0, report.offset + 1)
-            }
-            await producer.close()
-            return ends
+            try await EnvelopeWorkload.sendHeartRates(105, users: users.map { "user-\($0)" }, at: "2026-11-20T08:00:00Z", to: cluster.bootstrapServers)
         }
 
         try await TestDatabase.withMigratedDatabase { settings, client in
@@ -197,15 +187,8 @@ struct ProcessorResilienceTests {
             // of a new user (not a significant change) with calm readings.
             try await Task.sleep(for: .seconds(2))
             let settled = try await ProcessorChecks.offsets(client)
-            let producer = try KafkaTestSupport.producer(cluster.bootstrapServers)
-            for user in 0..<50 {
-                let body = "{\"event_id\":\"calm-\(user)\",\"user_id\":\"calm-\(user)\",\"timestamp\":\"2026-11-20T00:00:00Z\",\"readings\":[{\"metric\":\"heart_rate\",\"value\":65}]}"
-                let report = try await producer.send(KafkaProducerRecord(topic: "biometric-events", key: "calm-\(user)", value: Array(body.utf8), headers: [
-                    KafkaHeader(name: "provider", value: "canonical"), KafkaHeader(name: "received-at", value: "2026-11-20T00:00:00Z"),
-                ]))
-                ends[report.topicPartition] = max(ends[report.topicPartition] ?? 0, report.offset + 1)
-            }
-            await producer.close()
+            let tail = try await EnvelopeWorkload.sendHeartRates(65, users: (0..<50).map { "calm-\($0)" }, at: "2026-11-20T00:00:00Z", to: cluster.bootstrapServers)
+            ends.merge(tail) { max($0, $1) }
             try await eventually("the tail consumed") { processor.log.contains("progress: 20050 consumed") }
             #expect(try await ProcessorChecks.offsets(client) == settled, "nothing but the final checkpoint can write the tail")
             let stop = await processor.terminate()

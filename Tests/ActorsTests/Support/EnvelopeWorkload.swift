@@ -100,6 +100,25 @@ struct EnvelopeWorkload {
         return ends
     }
 
+    /// One canonical envelope per user, a single heart-rate reading at `time`,
+    /// each sent and acknowledged in turn; returns the next offset of every
+    /// partition written to.
+    static func sendHeartRates(
+        _ bpm: Int, users: [String], at time: String, to bootstrapServers: String
+    ) async throws -> [KafkaTopicPartition: Int64] {
+        let producer = try KafkaTestSupport.producer(bootstrapServers)
+        var ends: [KafkaTopicPartition: Int64] = [:]
+        for user in users {
+            let body = "{\"event_id\":\"\(user)-hr\",\"timestamp\":\"\(time)\",\"readings\":[{\"metric\":\"heart_rate\",\"value\":\(bpm)}]}"
+            let report = try await producer.send(KafkaProducerRecord(topic: "biometric-events", key: user, value: Array(body.utf8), headers: [
+                KafkaHeader(name: "provider", value: "canonical"), KafkaHeader(name: "received-at", value: time),
+            ]))
+            ends[report.topicPartition] = max(ends[report.topicPartition] ?? 0, report.offset + 1)
+        }
+        await producer.close()
+        return ends
+    }
+
     /// What `replay` decides on the same envelopes. Yields now and then, so
     /// this long computation leaves the cooperative threads to other tests.
     func replay(configuration: BridgeConfiguration = BridgeConfiguration()) async -> ReplayExpectation {
