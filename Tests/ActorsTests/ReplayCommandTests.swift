@@ -5,37 +5,13 @@ import Testing
 /// sample history shipped in `samples/`.
 @Suite("replay command")
 struct ReplayCommandTests {
-    struct Run {
-        let status: Int32
-        let output: String
-        let errors: String
+    static func replay(_ arguments: [String], input: Data? = nil) async throws -> BridgeCommand {
+        try await BridgeCommand.run(["replay"] + arguments, input: input)
     }
 
-    static func replay(_ arguments: [String], input: Data? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = BridgeExecutable.url
-        process.arguments = ["replay"] + arguments
-        process.currentDirectoryURL = ProjectRoot.url
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        let standardInput = Pipe()
-        process.standardInput = standardInput
-        try process.run()
-        if let input { standardInput.fileHandleForWriting.write(input) }
-        try standardInput.fileHandleForWriting.close()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            errors: String(decoding: errorData, as: UTF8.self))
-    }
-
-    @Test func theSampleHistoryReplaysIdenticallyTwice() throws {
-        let first = try Self.replay(["--input", "samples/replay-demo.ndjson"])
-        let second = try Self.replay(["--input", "samples/replay-demo.ndjson"])
+    @Test func theSampleHistoryReplaysIdenticallyTwice() async throws {
+        let first = try await Self.replay(["--input", "samples/replay-demo.ndjson"])
+        let second = try await Self.replay(["--input", "samples/replay-demo.ndjson"])
         #expect(first.status == 0)
         #expect(first.output == second.output)
         let modes = first.output.split(separator: "\n").compactMap { line -> String? in
@@ -49,23 +25,23 @@ struct ReplayCommandTests {
         #expect(first.errors.contains("duplicates         1"))
     }
 
-    @Test func standardInputAndAStricterConfiguration() throws {
+    @Test func standardInputAndAStricterConfiguration() async throws {
         let history = try Data(contentsOf: ProjectRoot.path("samples/replay-demo.ndjson"))
-        let defaults = try Self.replay(["--input", "-"], input: history)
+        let defaults = try await Self.replay(["--input", "-"], input: history)
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("thresholds-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: config) }
         try "thresholds:\n  hrv_drop_ms: 60\n  hrv_drop_percentage: 90\nanomalies:\n  extreme_hrv_drop_percentage: 95\n".write(to: config, atomically: true, encoding: .utf8)
-        let lenient = try Self.replay(["--input", "-", "--config", config.path], input: history)
+        let lenient = try await Self.replay(["--input", "-", "--config", config.path], input: history)
         #expect(defaults.status == 0 && lenient.status == 0)
         #expect(defaults.output.contains("\"reason_code\":\"hrv_drop\""))
         #expect(!lenient.output.contains("\"reason_code\":\"hrv_drop\""), "thresholds come from the file")
     }
 
-    @Test func aRefusedConfigurationNamesTheKey() throws {
+    @Test func aRefusedConfigurationNamesTheKey() async throws {
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("thresholds-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: config) }
         try "thresholds:\n  hrv_drop_ms: -1\n".write(to: config, atomically: true, encoding: .utf8)
-        let run = try Self.replay(["--input", "samples/replay-demo.ndjson", "--config", config.path])
+        let run = try await Self.replay(["--input", "samples/replay-demo.ndjson", "--config", config.path])
         #expect(run.status != 0)
         #expect(run.errors.contains("thresholds.hrv_drop_ms"))
     }

@@ -5,34 +5,8 @@ import Testing
 
 /// `biometric-bridge accounts …` as an operator runs it, against a real database.
 struct AccountsCommandTests {
-    struct Run {
-        let status: Int32
-        let output: String
-        let errors: String
-    }
-
-    static func accounts(_ arguments: [String], database: PostgresSettings) async throws -> Run {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = BridgeExecutable.url
-                    process.arguments = ["accounts"] + arguments
-                    process.currentDirectoryURL = ProjectRoot.url
-                    process.environment = ["DATABASE_URL": database.url, "PATH": "/usr/bin:/bin"]
-                    let output = Pipe()
-                    let errors = Pipe()
-                    process.standardOutput = output
-                    process.standardError = errors
-                    try process.run()
-                    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-                    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                               errors: String(decoding: errorData, as: UTF8.self))
-                })
-            }.start()
-        }
+    static func accounts(_ arguments: [String], database: PostgresSettings) async throws -> BridgeCommand {
+        try await BridgeCommand.run(["accounts"] + arguments, environment: ["DATABASE_URL": database.url, "PATH": "/usr/bin:/bin"])
     }
 
     @Test func linkListIssueADeviceKeyAndUnlink() async throws {
