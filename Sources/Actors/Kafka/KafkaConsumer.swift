@@ -1,6 +1,6 @@
 import CRdKafka
 
-/// A consumer-group member (`cooperative-sticky`) that batch-consumes on a
+/// A consumer-group member (eager `range` assignment) that batch-consumes on a
 /// dedicated thread and hands records to its listener. The listener supplies
 /// start offsets on assignment and learns of revocations before partitions
 /// move; pause, resume and seek run on the polling thread as librdkafka 2.0

@@ -34,7 +34,11 @@ public struct KafkaConsumerConfiguration: Sendable {
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
             "auto.offset.reset": startFromEarliest ? "earliest" : "latest",
-            "partition.assignment.strategy": "cooperative-sticky",
+            // Eager `range`, not `cooperative-sticky`: librdkafka 2.0 (Debian 12)
+            // aborts when a cooperative-sticky member is destroyed before its
+            // first assignment (librdkafka #4312, fixed in 2.3) and can hang in
+            // close when an assignment arrives meanwhile (#4527, fixed in 2.4).
+            "partition.assignment.strategy": "range",
             "session.timeout.ms": String(sessionTimeout.wholeMilliseconds),
             "heartbeat.interval.ms": String(heartbeatInterval.wholeMilliseconds),
             "max.poll.interval.ms": String(maxPollInterval.wholeMilliseconds),
