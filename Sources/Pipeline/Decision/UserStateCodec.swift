@@ -44,8 +44,9 @@ public enum UserStateCodec {
             for time in bucket.times { writer.write(time.nanoseconds) }
         }
 
-        writer.write(UInt16(state.recentIdentities.identities.count))
-        for identity in state.recentIdentities.identities { writer.write(identity) }
+        let identities = state.recentIdentities.identities
+        writer.write(UInt16(identities.count))
+        for identity in identities { writer.write(identity) }
 
         writer.write(UInt16(state.history.count))
         for modeSwitch in state.history { encode(modeSwitch, into: &writer) }

@@ -21,9 +21,13 @@ public struct BinaryWriter {
 
     /// Length-prefixed UTF-8, at most 65,535 bytes (ids and names, never text).
     public mutating func write(_ value: String) {
-        let utf8 = value.utf8
-        write(UInt16(clamping: utf8.count))
-        bytes.append(contentsOf: utf8.prefix(Int(UInt16.max)))
+        var value = value
+        // Native strings are contiguous UTF-8: one copy, where appending the
+        // UTF-8 view walks it byte by byte (most of a state's encoding time).
+        value.withUTF8 { utf8 in
+            write(UInt16(clamping: utf8.count))
+            bytes.append(contentsOf: utf8.prefix(Int(UInt16.max)))
+        }
     }
 
     public mutating func write(_ value: Double?) {
