@@ -5,7 +5,7 @@ import Testing
 /// sample history shipped in `samples/`.
 @Suite("replay command")
 struct ReplayCommandTests {
-    static func replay(_ arguments: [String], input: Data? = nil) async throws -> BridgeCommand {
+    static func replay(_ arguments: [String], input: Data? = nil) async throws -> BridgeCommand.Outcome {
         try await BridgeCommand.run(["replay"] + arguments, input: input)
     }
 

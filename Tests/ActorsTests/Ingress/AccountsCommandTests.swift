@@ -5,7 +5,7 @@ import Testing
 
 /// `biometric-bridge accounts …` as an operator runs it, against a real database.
 struct AccountsCommandTests {
-    static func accounts(_ arguments: [String], database: PostgresSettings) async throws -> BridgeCommand {
+    static func accounts(_ arguments: [String], database: PostgresSettings) async throws -> BridgeCommand.Outcome {
         try await BridgeCommand.run(["accounts"] + arguments, environment: ["DATABASE_URL": database.url, "PATH": "/usr/bin:/bin"])
     }
 

@@ -45,15 +45,14 @@ final class ProcessorProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM; returns the exit status and how long the exit took. A
-    /// processor still running after `limit` is an issue, and is killed.
-    func terminate(within limit: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async -> (status: Int32, took: Duration) {
+    /// SIGTERM; returns the exit status (see `Process.exitStatus`) and how
+    /// long the exit took. A processor still running after `limit` is an
+    /// issue, and is killed.
+    func terminate(within limit: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async -> (status: Int32?, took: Duration) {
         let started = ContinuousClock.now
-        if process.isRunning {
-            process.terminate()
-            _ = await process.exit(within: limit, "the processor, after SIGTERM,", sourceLocation: sourceLocation)
-        }
-        return (process.terminationStatus, ContinuousClock.now - started)
+        if process.isRunning { process.terminate() }
+        let status = await process.exitStatus(within: limit, "the processor, after SIGTERM,", log: { [self] in log }, sourceLocation: sourceLocation)
+        return (status, ContinuousClock.now - started)
     }
 
     deinit {
