@@ -39,17 +39,12 @@ public final class KafkaConsumer: Sendable {
 
     /// Commits the next offsets to Kafka (synchronously, off the cooperative
     /// pool). The bridge keeps its own offsets in PostgreSQL; this only lets
-    /// Kafka tools see the group's progress.
+    /// Kafka tools see the group's progress. Throws once closing has begun:
+    /// see `KafkaConsumerLoop.commit`.
     public func commit(_ offsets: [KafkaTopicPartition: Int64]) async throws {
         guard !offsets.isEmpty else { return }
-        let client = loop.client!
-        try await ThreadBridge.offload {
-            try KafkaPartitionList.withList(offsets.map { ($0.key, $0.value) }) { list in
-                let err = rd_kafka_commit(client.pointer, list, 0)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, "committing offsets") }
-                if let error = KafkaPartitionList.firstError(in: list, "committing") { throw error }
-            }
-        }
+        let loop = loop
+        try await ThreadBridge.offload { try loop.commit(offsets) }
     }
 
     /// Messages between each assigned partition's position (the next offset

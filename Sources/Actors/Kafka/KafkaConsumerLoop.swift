@@ -26,6 +26,12 @@ final class KafkaConsumerLoop: @unchecked Sendable {
     let positions = Mutex(Positions())
     private let commands = Mutex<[(Command, OneShot<Void>)]>([])
     private let failure = Mutex<(any Error)?>(nil)
+    private let commits = Mutex(CommitGate())
+
+    private struct CommitGate {
+        var inFlight = 0
+        var closing = false
+    }
 
     // Touched only on the polling thread: what the rebalance callback did
     // during the current batch call.
@@ -105,6 +111,9 @@ final class KafkaConsumerLoop: @unchecked Sendable {
                 _ = try? ThreadBridge.wait { await listener.received(records) }
             }
         }
+        commits.withLock { $0.closing = true }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while commits.withLock({ $0.inFlight }) > 0, ContinuousClock.now < deadline { usleep(1_000) }
         // Closing serves the final revocation through the rebalance callback.
         let err = rd_kafka_consumer_close(client.pointer)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -277,6 +286,27 @@ final class KafkaConsumerLoop: @unchecked Sendable {
             for (partition, offset) in offsets where positions.assigned.contains(partition) {
                 positions.nextOffset[partition] = offset
             }
+        }
+    }
+
+    /// A synchronous commit, on the caller's thread. None overlaps closing:
+    /// librdkafka 2.0 aborts (`rd_kafka_cgrp_terminated: assert:
+    /// !rd_kafka_assignment_in_progress`) when a commit arrives while the
+    /// group terminates, which is where the final checkpoint of a close used
+    /// to commit from (it crashed the demo on Ctrl-C). So closing waits for
+    /// the commits in flight, and refuses new ones.
+    func commit(_ offsets: [KafkaTopicPartition: Int64]) throws {
+        let admitted = commits.withLock { gate in
+            guard !gate.closing else { return false }
+            gate.inFlight += 1
+            return true
+        }
+        guard admitted else { throw KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY.rawValue, message: "the consumer is closing") }
+        defer { commits.withLock { $0.inFlight -= 1 } }
+        try KafkaPartitionList.withList(offsets.map { ($0.key, $0.value) }) { list in
+            let err = rd_kafka_commit(client.pointer, list, 0)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, "committing offsets") }
+            if let error = KafkaPartitionList.firstError(in: list, "committing") { throw error }
         }
     }
 

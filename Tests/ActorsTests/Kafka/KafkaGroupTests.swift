@@ -74,6 +74,31 @@ struct KafkaGroupTests {
         }
     }
 
+    /// The processor commits after every checkpoint, the final one included,
+    /// which used to run while closing terminated the group: librdkafka 2.0
+    /// then aborted the process (`rd_kafka_cgrp_terminated: assert:
+    /// !rd_kafka_assignment_in_progress`).
+    @Test("commits racing a close neither crash nor hang it")
+    func commitsRacingClose() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let topic = KafkaTestSupport.uniqueName("closing")
+        try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 4))
+        let offsets = Dictionary(uniqueKeysWithValues: (0..<4).map { (KafkaTopicPartition(topic: topic, partition: $0), Int64(0)) })
+        for round in 0..<10 {
+            // A group of its own each round: no wait for the last member to leave.
+            let configuration = KafkaTestSupport.consumerConfiguration(cluster.bootstrapServers, group: KafkaTestSupport.uniqueName("g"), topics: [topic])
+            let consumer = try KafkaConsumer(configuration: configuration, listener: RecordingListener(member: "m\(round)"))
+            try await eventually("member \(round) assigned") { !consumer.assignment.isEmpty }
+            let committer = Task {
+                while !Task.isCancelled { try? await consumer.commit(offsets) }
+            }
+            try await Task.sleep(for: .milliseconds(20 * round))
+            try await consumer.close()
+            committer.cancel()
+            await committer.value
+        }
+    }
+
     @Test("lag per partition is the high watermark minus the delivered position")
     func lagPerPartition() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
