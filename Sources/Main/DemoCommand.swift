@@ -63,7 +63,9 @@ struct DemoCommand: AsyncParsableCommand, ShowsOwnProgress {
             progress.note("stopped before the end; nothing is left behind")
             throw ExitCode(130)
         }
-        try DemoReport.html(result).write(toFile: report, atomically: true, encoding: .utf8)
+        // Not atomically: that writes a new file and renames it over the path,
+        // so `--report /dev/null` replaced the device with a regular file.
+        try DemoReport.html(result).write(toFile: report, atomically: false, encoding: .utf8)
         print(DemoReport.summary(result, reportPath: report))
         if !result.passed { throw ExitCode(1) }
     }
