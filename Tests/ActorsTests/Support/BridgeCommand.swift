@@ -7,8 +7,8 @@ import Testing
 /// with the command's thread stacks instead of holding a thread of the pool.
 final class BridgeCommand: Sendable {
     struct Outcome {
-        /// The exit status, or 128 + the signal that ended the command
-        /// (as a shell reports it); nil if it could not be waited for.
+        /// The exit status, or minus the signal that ended the command (see
+        /// `Process.exitStatus`); nil if it could not be waited for.
         let status: Int32?
         let output: String
         let errors: String
