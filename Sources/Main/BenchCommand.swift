@@ -38,6 +38,9 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
     @Option(help: "Events/s of the latency run (default: half the measured rate), to see where latency turns up.")
     var latencyRate: Double?
 
+    @Option(help: "Partitions of the latency run's topic (the mock's cost grows with their square, the records it keeps with their number).")
+    var latencyPartitions: Int32 = PipelineBenchmark.defaultPacedPartitions
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -46,6 +49,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
         if let latencyRate, latencyRate < 100 { throw ValidationError("--latency-rate must be at least 100 events/s") }
+        guard (1...64).contains(latencyPartitions) else { throw ValidationError("--latency-partitions must be between 1 and 64") }
     }
 
     func run() async throws {
@@ -55,23 +59,29 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         options.shards = shards
         options.latencySeconds = latencySeconds
         options.latencyRate = latencyRate
+        options.latencyPartitions = latencyPartitions
         let result = try await PipelineBenchmark(options: options, logger: Logger(label: "auren.bench"), progress: BenchReport.progress(json: json)).run()
         if json { return try BenchReport.printJSON(result) }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         print(String(format: """
             bench pipeline: %d envelopes, %d users, %d shards
               processor          %10.0f events/s  (%.0f readings/s) decided, checkpointing on: %d checkpoints, %d mode switches
+                                            %.2f of %d cores busy (the whole process)
               durable after      %10.2f s  (until a checkpoint holds the last record)
               baseline           %10.0f events/s  (bare consume + decode of the same records)
               ratio              %10.2f
               latency at %.0f events/s on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
                 of which Kafka append → ingest: p50 %.1f ms, p99 %.1f ms
+                %.2f of %d cores busy (the whole process: mock broker, producer, processor)
               latency floor      p50 %.1f ms, p99 %.1f ms  (bare consume + decode at the same rate)
+                %.2f of %d cores busy (mock broker and producer with the bare loop)
               peak RSS           %10.0f MiB  (whole process, end of the throughput run)
             """, result.events, result.users, result.shards, result.eventsPerSecond, result.readingsPerSecond, result.checkpoints,
-            result.modeSwitches, result.durableAfterSeconds, result.baselineEventsPerSecond, result.ratioToBaseline, result.latencyRate, result.latencyPartitions,
-            result.latencyEvents,
+            result.modeSwitches, result.throughputCores, cores, result.durableAfterSeconds, result.baselineEventsPerSecond, result.ratioToBaseline,
+            result.latencyRate, result.latencyPartitions, result.latencyEvents,
             result.latencyP50Milliseconds, result.latencyP99Milliseconds, result.latencyP999Milliseconds,
-            result.arrivalP50Milliseconds, result.arrivalP99Milliseconds, result.baselineLatencyP50Milliseconds,
-            result.baselineLatencyP99Milliseconds, result.peakResidentMegabytes))
+            result.arrivalP50Milliseconds, result.arrivalP99Milliseconds, result.latencyCores, cores,
+            result.baselineLatencyP50Milliseconds, result.baselineLatencyP99Milliseconds, result.baselineLatencyCores, cores,
+            result.peakResidentMegabytes))
     }
 }

@@ -16,6 +16,7 @@ public struct PipelineBenchmark: Sendable {
         public var latencySeconds = 10.0
         /// The latency run's events/s; nil: half the measured throughput.
         public var latencyRate: Double?
+        public var latencyPartitions: Int32 = PipelineBenchmark.defaultPacedPartitions
         public var database: PostgresSettings
 
         public init(database: PostgresSettings) {
@@ -30,6 +31,8 @@ public struct PipelineBenchmark: Sendable {
         /// Envelopes decided per second, from the first record consumed to the
         /// last one decided, with checkpoints written meanwhile.
         public var eventsPerSecond: Double
+        /// Busy cores of the whole process (mock cluster, processor) meanwhile.
+        public var throughputCores: Double
         public var readingsPerSecond: Double
         public var baselineEventsPerSecond: Double
         public var ratioToBaseline: Double
@@ -48,10 +51,15 @@ public struct PipelineBenchmark: Sendable {
         /// Append → the ingest stage: Kafka's and the consumer's share.
         public var arrivalP50Milliseconds: Double
         public var arrivalP99Milliseconds: Double
+        /// Busy cores of the whole process (mock cluster, producer, processor)
+        /// during the measured seconds.
+        public var latencyCores: Double
         /// The bare consume+decode loop at the same paced rate: the floor that
         /// Kafka (here librdkafka's mock broker, in-process) and the consumer set.
         public var baselineLatencyP50Milliseconds: Double
         public var baselineLatencyP99Milliseconds: Double
+        /// The same for the floor run: what the mock and the producer cost by themselves.
+        public var baselineLatencyCores: Double
         /// The whole process (mock cluster, producer and processor) at the end
         /// of the throughput run.
         public var peakResidentMegabytes: Double
@@ -70,12 +78,16 @@ public struct PipelineBenchmark: Sendable {
     static let eventsTopic = "biometric-events"
     /// The latency run's own topic. librdkafka's mock broker finds a fetch
     /// offset by walking the partition's whole list of producer batches and
-    /// returns one batch per partition per fetch; with the throughput run's
-    /// many partitions and a 1 ms linger that walk, not the processor, set the
-    /// tail (p99 54 ms on 26 partitions, 23 ms on 4, same rate and code).
-    /// A real broker indexes its log and returns what is there.
+    /// returns one batch per partition per fetch. A 1 ms linger makes a batch
+    /// per partition per millisecond, so the walk grows with the square of
+    /// the partitions: on the throughput run's 26 it, not the processor, set
+    /// the tail (p99 54 ms, against 23 ms on 4). Fewer partitions cost less,
+    /// but the mock keeps only 5 MB per partition: on one partition at
+    /// 80 k events/s that is 150 ms of records, and a member further behind
+    /// (as a new one is while it loads its users) loses them. Four keep
+    /// 0.6 s. A real broker indexes its log and keeps what it is told to.
     static let pacedTopic = "biometric-events-paced"
-    static let pacedPartitions: Int32 = 4
+    public static let defaultPacedPartitions: Int32 = 4
     /// The mock answers a fetch that finds nothing new only after the whole
     /// wait, where a real broker answers as soon as data arrives: a short wait
     /// stands in for that.
@@ -92,7 +104,7 @@ public struct PipelineBenchmark: Sendable {
         let partitions = Int32(max(16, events * 400 / 3_000_000))
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic(KafkaTopicSpecification(name: Self.eventsTopic, partitions: partitions))
-        try cluster.createTopic(KafkaTopicSpecification(name: Self.pacedTopic, partitions: Self.pacedPartitions))
+        try cluster.createTopic(KafkaTopicSpecification(name: Self.pacedTopic, partitions: options.latencyPartitions))
         try cluster.createTopic(KafkaTopicSpecification(name: "neuros-mode-switches", partitions: 4))
         try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 2))
         let envelopes = SyntheticEnvelopes(users: options.users)
@@ -123,7 +135,7 @@ public struct PipelineBenchmark: Sendable {
 
             let rate = options.latencyRate ?? throughput.eventsPerSecond / 2
             progress(String(format: "latency: a new member on %d partitions, producing %.0f events/s for 1 + %.0f s",
-                            Self.pacedPartitions, rate, options.latencySeconds))
+                            options.latencyPartitions, rate, options.latencySeconds))
             var next = events
             func paced(seconds: Double) -> ArraySlice<KafkaProducerRecord> {
                 let records = (next..<next + Int(rate * seconds)).map { envelopes.record($0, topic: Self.pacedTopic) }
@@ -142,23 +154,27 @@ public struct PipelineBenchmark: Sendable {
             await producer.close()
             return Result(
                 events: events, users: options.users, shards: options.shards, eventsPerSecond: throughput.eventsPerSecond,
+                throughputCores: throughput.cores,
                 readingsPerSecond: throughput.eventsPerSecond * SyntheticEnvelopes.readingsPerEnvelope, baselineEventsPerSecond: baseline,
                 ratioToBaseline: throughput.eventsPerSecond / baseline, durableAfterSeconds: throughput.durableAfter.seconds,
                 checkpoints: throughput.checkpoints, modeSwitches: throughput.modeSwitches,
-                latencyRate: rate, latencyPartitions: Int(Self.pacedPartitions), latencyEvents: latency.decided.count,
+                latencyRate: rate, latencyPartitions: Int(options.latencyPartitions), latencyEvents: latency.decided.count,
                 latencyP50Milliseconds: latency.decided.milliseconds(at: 0.5),
                 latencyP99Milliseconds: latency.decided.milliseconds(at: 0.99),
                 latencyP999Milliseconds: latency.decided.milliseconds(at: 0.999),
                 arrivalP50Milliseconds: latency.arrived.milliseconds(at: 0.5),
                 arrivalP99Milliseconds: latency.arrived.milliseconds(at: 0.99),
-                baselineLatencyP50Milliseconds: floor.milliseconds(at: 0.5),
-                baselineLatencyP99Milliseconds: floor.milliseconds(at: 0.99),
+                latencyCores: latency.cores,
+                baselineLatencyP50Milliseconds: floor.latency.milliseconds(at: 0.5),
+                baselineLatencyP99Milliseconds: floor.latency.milliseconds(at: 0.99),
+                baselineLatencyCores: floor.cores,
                 peakResidentMegabytes: Double(throughput.peakResidentBytes) / 1_048_576)
         }
     }
 
     private struct Throughput {
         var eventsPerSecond: Double
+        var cores: Double
         var durableAfter: Duration
         var checkpoints: Int
         var modeSwitches: Int
@@ -175,10 +191,12 @@ public struct PipelineBenchmark: Sendable {
             let clock = ContinuousClock()
             try await Self.waitUntil("the processor's first record") { statistics.snapshot.consumed > 0 }
             let started = clock.now
+            let cpu = CPUMeter()
             try await Self.waitUntil("the processor deciding all \(events) records (\(statistics.snapshot.consumed) so far)") {
                 statistics.snapshot.consumed >= events
             }
             let decided = clock.now - started
+            let cores = cpu.cores
             // Durable when a checkpoint written after the last record holds it.
             let store = CheckpointStore(client: client, group: group, logger: logger)
             let partitionList = (0..<partitions).map { KafkaTopicPartition(topic: Self.eventsTopic, partition: $0) }
@@ -187,7 +205,7 @@ public struct PipelineBenchmark: Sendable {
             }
             let totals = statistics.snapshot
             return Throughput(
-                eventsPerSecond: Double(events) / decided.seconds, durableAfter: clock.now - started,
+                eventsPerSecond: Double(events) / decided.seconds, cores: cores, durableAfter: clock.now - started,
                 checkpoints: totals.checkpoints, modeSwitches: totals.modeSwitches, peakResidentBytes: Self.peakResidentBytes)
         }
     }
@@ -198,10 +216,10 @@ public struct PipelineBenchmark: Sendable {
     private func measureLatency(
         database: PostgresSettings, cluster: KafkaMockCluster, cipher: StateCipher, producer: KafkaProducer,
         warmUp: ArraySlice<KafkaProducerRecord>, measured: ArraySlice<KafkaProducerRecord>, rate: Double
-    ) async throws -> (decided: LatencyHistogram, arrived: LatencyHistogram) {
+    ) async throws -> (decided: LatencyHistogram, arrived: LatencyHistogram, cores: Double) {
         try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.pacedTopic, group: "bench-latency") { statistics, _ in
-            try await Self.waitUntil("the latency member owning its \(Self.pacedPartitions) partitions") {
-                statistics.snapshot.ownedPartitions == Self.pacedPartitions
+            try await Self.waitUntil("the latency member owning its \(options.latencyPartitions) partitions") {
+                statistics.snapshot.ownedPartitions == options.latencyPartitions
             }
             try await Self.pace(warmUp, rate: rate, through: producer)
             // A new member's first records wait up to a second (fetch start,
@@ -212,13 +230,14 @@ public struct PipelineBenchmark: Sendable {
             }
             statistics.latency.reset()
             statistics.arrivalLatency.reset()
+            let cpu = CPUMeter()
             try await Self.pace(measured, rate: rate, through: producer)
             try await producer.flush(timeout: .seconds(60))
             let total = warmUp.count + measured.count
             try await Self.waitUntil("all \(total) paced records decided (\(statistics.snapshot.consumed) so far)") {
                 statistics.snapshot.consumed >= total
             }
-            return (statistics.latency, statistics.arrivalLatency)
+            return (statistics.latency, statistics.arrivalLatency, cpu.cores)
         }
     }
 
@@ -273,7 +292,7 @@ public struct PipelineBenchmark: Sendable {
     /// Paced records through the bare loop, append → decoded.
     private func measureBaselineLatency(
         _ bootstrapServers: String, producer: KafkaProducer, records: ArraySlice<KafkaProducerRecord>, rate: Double
-    ) async throws -> LatencyHistogram {
+    ) async throws -> (latency: LatencyHistogram, cores: Double) {
         let listener = DecodeOnlyListener()
         // The processor's consumer, reading from the end.
         var configuration = benchSettings(bootstrapServers, topic: Self.pacedTopic, group: "bench-floor").consumerConfiguration
@@ -281,12 +300,14 @@ public struct PipelineBenchmark: Sendable {
         let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
         try await Self.waitUntil("the bare loop's assignment") { !consumer.assignment.isEmpty }
         try await Task.sleep(for: .seconds(1))
+        let cpu = CPUMeter()
         try await Self.pace(records, rate: rate, through: producer)
         try await Self.waitUntil("the bare loop receiving all \(records.count) paced records (\(listener.latency.count) so far)") {
             listener.latency.count >= records.count
         }
+        let cores = cpu.cores
         try await consumer.close()
-        return listener.latency
+        return (listener.latency, cores)
     }
 
     /// A run that stops making progress ends with an error that says what it
