@@ -19,7 +19,7 @@ public enum BridgeRouter {
             return JSONResponse.make(.ok, ["status": "ready"])
         }
         router.get("/metrics") { _, _ in
-            if let processor { metrics.observe(processor: processor.snapshot) }
+            if let processor { metrics.observe(processor: processor.snapshot, gauges: processor.gauges) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text())))
         }

@@ -99,6 +99,16 @@ public final class StreamProcessor: Service, Sendable {
 
         let consumer = try KafkaConsumer(configuration: settings.consumerConfiguration, listener: ingest)
         consumerBox.withLock { $0 = consumer }
+        statistics.readGauges {
+            ProcessorStatistics.Gauges(
+                queueDepths: [
+                    "ingest": ingest.inbox.count,
+                    "decide": shards.reduce(0) { $0 + $1.inbox.count },
+                    "seal": shards.reduce(0) { $0 + $1.snapshotsWaiting },
+                    "checkpoint": coordinator.writesWaiting,
+                ],
+                consumerLag: consumer.lag())
+        }
         let consumerStopped = Task { await failure.guarding("Kafka consumer") { try await consumer.waitUntilStopped() } }
         logger.info("processor started: group \(settings.group), \(settings.shards) shards, configuration \(configuration.version)")
 
@@ -115,6 +125,7 @@ public final class StreamProcessor: Service, Sendable {
             // No orderly drain after a failure: the next start replays from the
             // last checkpoint, which is what makes the failure harmless.
             logger.critical("processor stopping after a failure: \(error)")
+            statistics.readGauges(from: nil)
             ticker.cancel()
             watcherTask.cancel()
             reporter.cancel()
@@ -123,6 +134,7 @@ public final class StreamProcessor: Service, Sendable {
 
         logger.info("stopping: leaving the consumer group and writing a final checkpoint")
         try await consumer.close()
+        statistics.readGauges(from: nil)
         consumerStopped.cancel()
         ticker.cancel()
         watcherTask.cancel()

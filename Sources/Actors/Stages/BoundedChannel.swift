@@ -42,6 +42,9 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         self.capacity = capacity
     }
 
+    /// Elements waiting: buffered, and held by suspended senders.
+    public var count: Int { state.withLock { $0.count + $0.waitingSenders.count } }
+
     /// Appends `element`, suspending while the channel is full. Returns false
     /// if the channel was finished (the element is dropped with it).
     @discardableResult

@@ -36,6 +36,9 @@ public actor CheckpointCoordinator {
         await complete.send((report.barrier, all))
     }
 
+    /// Complete checkpoints waiting for their write.
+    public nonisolated var writesWaiting: Int { complete.count }
+
     /// No more barriers will come.
     public nonisolated func finish() { complete.finish() }
 

@@ -181,6 +181,9 @@ public actor DecideShard {
         }
     }
 
+    /// Snapshots waiting to be sealed.
+    public nonisolated var snapshotsWaiting: Int { sealer.count }
+
     /// No more barriers will come: the sealer ends once it has reported the last one.
     public nonisolated func finishSealer() { sealer.finish() }
 

@@ -22,7 +22,23 @@ public final class ProcessorStatistics: Sendable {
         public init() {}
     }
 
+    /// What changes too often to be counted as it happens, read when asked
+    /// (a `/metrics` scrape): batches waiting per stage, and consumer lag.
+    public struct Gauges: Sendable, Equatable {
+        /// Elements (record batches, barriers) waiting in each stage's inbox.
+        public var queueDepths: [String: Int] = [:]
+        /// Per owned partition: records between the high watermark and the
+        /// next record the processor will be handed.
+        public var consumerLag: [KafkaTopicPartition: Int64] = [:]
+
+        public init(queueDepths: [String: Int] = [:], consumerLag: [KafkaTopicPartition: Int64] = [:]) {
+            self.queueDepths = queueDepths
+            self.consumerLag = consumerLag
+        }
+    }
+
     private let counts = Mutex(Snapshot())
+    private let gaugeSource = Mutex<(@Sendable () -> Gauges)?>(nil)
     /// Kafka append (the record's timestamp) → decision.
     public let latency = LatencyHistogram()
     /// Kafka append → the ingest stage received it: the share of `latency`
@@ -37,6 +53,14 @@ public final class ProcessorStatistics: Sendable {
     }
 
     public var snapshot: Snapshot { counts.withLock { $0 } }
+
+    /// The running processor's gauges; empty while none runs.
+    public var gauges: Gauges { gaugeSource.withLock { $0 }?() ?? Gauges() }
+
+    /// Where `gauges` come from while the processor runs; nil when it stops.
+    public func readGauges(from source: (@Sendable () -> Gauges)?) {
+        gaugeSource.withLock { $0 = source }
+    }
 
     public func update(_ change: (inout Snapshot) -> Void) {
         counts.withLock { change(&$0) }

@@ -18,6 +18,8 @@ public final class BridgeMetrics: Sendable {
     private let sources = Mutex<[String: SourceInstruments]>([:])
     /// The processor's counts as last exported, so counters grow by the difference.
     private let exported = Mutex(ProcessorStatistics.Snapshot())
+    /// Partitions with an exported lag, so a revoked one's series goes away.
+    private let lagPartitions = Mutex<Set<KafkaTopicPartition>>([])
 
     private static let durationBuckets: [Duration] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500].map { .milliseconds($0) }
 
@@ -57,8 +59,10 @@ public final class BridgeMetrics: Sendable {
         counter("dlq_messages_total", "Records sent to the dead-letter topic.", [("stage", stage), ("reason", reason)]).increment()
     }
 
-    /// Brings the processor's counters up to `snapshot` (called before each scrape).
-    public func observe(processor snapshot: ProcessorStatistics.Snapshot) {
+    /// Brings the processor's counters up to `snapshot` and its gauges to
+    /// `gauges` (called before each scrape).
+    public func observe(processor snapshot: ProcessorStatistics.Snapshot, gauges: ProcessorStatistics.Gauges = .init()) {
+        observe(gauges)
         let previous = exported.withLock { exported in
             defer { exported = snapshot }
             return exported
@@ -91,6 +95,23 @@ public final class BridgeMetrics: Sendable {
                 labels: [("source", source)], buckets: Self.durationBuckets))
         sources.withLock { $0[source] = made }
         return made
+    }
+
+    private func observe(_ gauges: ProcessorStatistics.Gauges) {
+        let depth = Self.descriptor("stage_queue_depth", "Elements (record batches, barriers) waiting in each stage's inbox.")
+        for (stage, count) in gauges.queueDepths {
+            registry.makeGauge(descriptor: depth, labels: [("stage", stage)]).set(Double(count))
+        }
+        let lag = Self.descriptor("kafka_consumer_lag_messages", "Records between a partition's high watermark and the next one the processor will be handed.")
+        func series(_ partition: KafkaTopicPartition) -> Gauge {
+            registry.makeGauge(descriptor: lag, labels: [("topic", partition.topic), ("partition", String(partition.partition))])
+        }
+        for (partition, messages) in gauges.consumerLag { series(partition).set(Double(messages)) }
+        let gone = lagPartitions.withLock { exported in
+            defer { exported = Set(gauges.consumerLag.keys) }
+            return exported.subtracting(gauges.consumerLag.keys)
+        }
+        for partition in gone { registry.unregisterGauge(series(partition)) }
     }
 
     private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {

@@ -36,4 +36,22 @@ struct BridgeMetricsTests {
         #expect(text.contains("auren_active_users 4"))
         #expect(!text.contains("u-1"), "no user id in metrics")
     }
+
+    @Test func queueDepthsAndConsumerLagAreGaugesAndARevokedPartitionDisappears() {
+        let metrics = BridgeMetrics()
+        let first = KafkaTopicPartition(topic: "biometric-events", partition: 0)
+        let second = KafkaTopicPartition(topic: "biometric-events", partition: 3)
+        metrics.observe(processor: .init(), gauges: .init(queueDepths: ["ingest": 2, "decide": 11], consumerLag: [first: 120, second: 7]))
+        var text = metrics.text()
+        #expect(text.contains(#"auren_stage_queue_depth{stage="ingest"} 2"#), "\(text)")
+        #expect(text.contains(#"auren_stage_queue_depth{stage="decide"} 11"#))
+        #expect(text.contains(#"auren_kafka_consumer_lag_messages{topic="biometric-events",partition="0"} 120"#))
+        #expect(text.contains(#"auren_kafka_consumer_lag_messages{topic="biometric-events",partition="3"} 7"#))
+
+        metrics.observe(processor: .init(), gauges: .init(queueDepths: ["ingest": 0, "decide": 4], consumerLag: [first: 0]))
+        text = metrics.text()
+        #expect(text.contains(#"auren_stage_queue_depth{stage="decide"} 4"#), "\(text)")
+        #expect(text.contains(#"auren_kafka_consumer_lag_messages{topic="biometric-events",partition="0"} 0"#))
+        #expect(!text.contains(#"partition="3""#), "a revoked partition's lag is no longer exported")
+    }
 }
