@@ -24,7 +24,7 @@ public final class ProcessorStatistics: Sendable {
 
     /// What changes too often to be counted as it happens, read when asked
     /// (a `/metrics` scrape): batches waiting per stage, and consumer lag.
-    public struct Gauges: Sendable, Equatable {
+    public struct Gauges: Sendable {
         /// Elements (record batches, barriers) waiting in each stage's inbox.
         public var queueDepths: [String: Int] = [:]
         /// Per owned partition: records between the high watermark and the

@@ -61,7 +61,7 @@ public final class BridgeMetrics: Sendable {
 
     /// Brings the processor's counters up to `snapshot` and its gauges to
     /// `gauges` (called before each scrape).
-    public func observe(processor snapshot: ProcessorStatistics.Snapshot, gauges: ProcessorStatistics.Gauges = .init()) {
+    public func observe(processor snapshot: ProcessorStatistics.Snapshot, gauges: ProcessorStatistics.Gauges) {
         observe(gauges)
         let previous = exported.withLock { exported in
             defer { exported = snapshot }

@@ -20,9 +20,9 @@ struct BridgeMetricsTests {
         snapshot.processed = 10
         snapshot.duplicates = 2
         snapshot.activeUsers = 4
-        metrics.observe(processor: snapshot)
+        metrics.observe(processor: snapshot, gauges: .init())
         snapshot.processed = 15
-        metrics.observe(processor: snapshot)
+        metrics.observe(processor: snapshot, gauges: .init())
 
         let text = metrics.text()
         #expect(text.contains(#"auren_mode_switches_total{from_mode="pattern",to_mode="reflex",reason_code="hrv_drop"} 2"#), "\(text)")
