@@ -17,10 +17,11 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         discussion: """
             Hosts librdkafka's mock cluster in-process and uses the configured PostgreSQL (DATABASE_URL or PG*; \
             a scratch database is created and dropped). Reports events/s and readings/s with checkpointing on, \
-            the baseline rate and the ratio, end-to-end latency percentiles (Kafka append → decision) at half \
-            the measured rate — a new group member on a topic of 4 partitions, after a warm-up of 1 s and until it is \
-            decided, since the mock broker's fetch cost grows with partitions × producer batches — and peak resident \
-            memory. Build with -c release for meaningful figures.
+            the baseline rate and the ratio, end-to-end latency percentiles (Kafka append → decision) at 50000 \
+            events/s, half the 100000 events/s target (--latency-rate half: half the measured rate), and peak \
+            resident memory. The latency run is a new group member on a topic of 4 partitions (the mock broker's \
+            fetch cost grows with partitions × producer batches), measured after a warm-up of 1 s of records at a \
+            quarter of the rate. Build with -c release for meaningful figures.
             """)
 
     @Option(help: "Envelopes for the throughput run.")
@@ -35,8 +36,12 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
     @Option(help: "Seconds of paced load for the latency run.")
     var latencySeconds: Double = 10
 
-    @Option(help: "Events/s of the latency run (default: half the measured rate), to see where latency turns up.")
-    var latencyRate: Double?
+    @Option(
+        help: ArgumentHelp(
+            "Events/s of the latency run: a number, or 'half' for half the measured rate (default: 50000, half the 100000 events/s target).",
+            valueName: "events/s|half"),
+        transform: PipelineBenchCommand.latencyRate)
+    var latencyRate: PipelineBenchmark.LatencyRate = .halfOfTarget
 
     @Option(help: "Partitions of the latency run's topic (the mock's cost grows with their square, the records it keeps with their number).")
     var latencyPartitions: Int32 = PipelineBenchmark.defaultPacedPartitions
@@ -44,11 +49,19 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    /// 'half', or events/s (at least 100).
+    static func latencyRate(_ argument: String) throws -> PipelineBenchmark.LatencyRate {
+        if argument == "half" { return .halfOfMeasured }
+        guard let rate = Double(argument), rate.isFinite, rate >= 100 else {
+            throw ValidationError("expected events/s (at least 100) or 'half'")
+        }
+        return .eventsPerSecond(rate)
+    }
+
     func validate() throws {
         guard events >= 1_000 else { throw ValidationError("--events must be at least 1000") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
-        if let latencyRate, latencyRate < 100 { throw ValidationError("--latency-rate must be at least 100 events/s") }
         guard (1...64).contains(latencyPartitions) else { throw ValidationError("--latency-partitions must be between 1 and 64") }
     }
 
@@ -70,7 +83,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
               durable after      %10.2f s  (until a checkpoint holds the last record)
               baseline           %10.0f events/s  (bare consume + decode of the same records)
               ratio              %10.2f
-              latency at %.0f events/s on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
+              latency at %.0f events/s (\(result.latencyRateBasis)) on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
                 of which Kafka append → ingest: p50 %.1f ms, p99 %.1f ms
                 %.2f of %d cores busy (the whole process: mock broker, producer, processor)
               latency floor      p50 %.1f ms, p99 %.1f ms  (bare consume + decode at the same rate)
