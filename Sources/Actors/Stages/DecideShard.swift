@@ -64,6 +64,8 @@ public actor DecideShard {
 
         var counts = ProcessorStatistics.Snapshot()
         counts.consumed = records.count
+        let metrics = statistics.metrics
+        var healthKit = HealthKitTally()
         for record in records {
             guard case .success(let envelope) = record.envelope else {
                 if case .failure(let error) = record.envelope {
@@ -75,13 +77,16 @@ public actor DecideShard {
             }
             let userID = envelope.userID
             partitionOfUser[userID] = record.origin.topicPartition
-            switch processor.process(envelope, state: &states[userID, default: UserState(userID: userID)]) {
-            case .decided(let decision, let rejections):
+            let started = metrics != nil && envelope.provider == Provider.appleHealth.rawValue ? ContinuousClock.now : nil
+            let outcome = processor.process(envelope, state: &states[userID, default: UserState(userID: userID)])
+            if let started { healthKit.record(outcome, took: ContinuousClock.now - started) }
+            switch outcome {
+            case .decided(let decision, _, let rejections):
                 counts.processed += 1
                 if dirty.insert(userID).inserted { signals.addDirtyUsers(1) }
                 if let modeSwitch = decision.modeSwitch {
                     counts.modeSwitches += 1
-                    statistics.metrics?.modeSwitched(modeSwitch)
+                    metrics?.modeSwitched(modeSwitch)
                     pendingSwitches.append(modeSwitch)
                     try await outputs.publish(modeSwitch, epoch: epoch)
                 }
@@ -108,6 +113,7 @@ public actor DecideShard {
                                              error: "\(provider.rawValue) notification: fetching from the provider API is not available", epoch: epoch)
             }
         }
+        if !healthKit.isEmpty { metrics?.healthKitProcessed(healthKit) }
         let decidedAt = Date().timeIntervalSince1970
         statistics.latency.record(seconds: records.compactMap { record in
             record.origin.timestampMilliseconds.map { decidedAt - Double($0) / 1000 }

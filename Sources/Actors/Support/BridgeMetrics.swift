@@ -22,6 +22,8 @@ public final class BridgeMetrics: Sendable {
     private let lagPartitions = Mutex<Set<KafkaTopicPartition>>([])
 
     private static let durationBuckets: [Duration] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500].map { .milliseconds($0) }
+    /// A HealthKit batch is decided in tens of microseconds.
+    private static let batchBuckets: [Duration] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000].map { .microseconds($0) }
 
     public init() {}
 
@@ -49,6 +51,21 @@ public final class BridgeMetrics: Sendable {
             descriptor: Self.descriptor("checkpoint_save_seconds", "Time to write one checkpoint transaction."),
             labels: [], buckets: Self.durationBuckets
         ).record(duration)
+    }
+
+    public func healthKitProcessed(_ tally: HealthKitTally) {
+        for (key, count) in tally.samples {
+            counter("healthkit_samples_processed_total", "HealthKit samples by metric: accepted into an event, or rejected.",
+                    [("metric_type", key.metricType), ("status", key.status.rawValue)]).increment(by: Int64(count))
+        }
+        for (reason, count) in tally.conversionErrors {
+            counter("healthkit_conversion_errors_total", "HealthKit samples, or whole batches, that could not be converted, by reason code.",
+                    [("error_type", reason.rawValue)]).increment(by: Int64(count))
+        }
+        let histogram = registry.makeDurationHistogram(
+            descriptor: Self.descriptor("healthkit_batch_processing_seconds", "Time to normalise, validate and decide one HealthKit batch."),
+            labels: [], buckets: Self.batchBuckets)
+        for duration in tally.batchDurations { histogram.record(duration) }
     }
 
     public func configurationReloaded(applied: Bool) {

@@ -4,10 +4,13 @@
 public struct Rejection: Sendable, Hashable, CustomStringConvertible {
     public let index: String
     public let reason: RejectionReason
+    /// The sample's metric, when its type was recognised (for metric labels).
+    public let metric: Metric?
 
-    public init(index: String, reason: RejectionReason) {
+    public init(index: String, reason: RejectionReason, metric: Metric? = nil) {
         self.index = index
         self.reason = reason
+        self.metric = metric
     }
 
     /// `index:reason`, as the dead-letter header lists them.

@@ -29,7 +29,7 @@ public struct EnvelopeProcessor: Sendable {
                 return .failed(.noValidReadings, detail: "no reading passed validation", rejections: rejections)
             case .event(let event, let rejections):
                 let decision = engine.decide(event, state: &state)
-                return decision.isDuplicate ? .duplicate : .decided(decision, rejections: rejections)
+                return decision.isDuplicate ? .duplicate : .decided(decision, event: event, rejections: rejections)
             }
         }
     }

@@ -16,7 +16,9 @@ struct HealthKitNormalizer {
                 let index = prefix.map { "\($0).\(position)" } ?? String(position)
                 switch normalize(sample) {
                 case .reading(let reading): candidates.append(.init(index: index, reading: reading))
-                case .rejected(let reason): rejections.append(Rejection(index: index, reason: reason))
+                case .rejected(let reason):
+                    let metric = sample["type"]?.stringValue.flatMap(HealthKitType.named)?.metric
+                    rejections.append(Rejection(index: index, reason: reason, metric: metric))
                 }
             }
         }

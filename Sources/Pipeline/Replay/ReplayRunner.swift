@@ -27,7 +27,7 @@ public struct ReplayRunner: Sendable {
         let outcome = processor.process(envelope, state: &states[userID, default: UserState(userID: userID)])
         summary.users = states.count
         switch outcome {
-        case .decided(let decision, let rejections):
+        case .decided(let decision, _, let rejections):
             summary.events += 1
             count(rejections)
             summary.readings += decision.appliedReadings

@@ -21,7 +21,7 @@ public struct Validator: Sendable {
             if configuration.validRange(of: candidate.reading.metric).contains(candidate.reading.value) {
                 readings.append(candidate.reading)
             } else {
-                rejections.append(Rejection(index: candidate.index, reason: .outOfRange))
+                rejections.append(Rejection(index: candidate.index, reason: .outOfRange, metric: candidate.reading.metric))
             }
         }
         guard let latest = readings.map(\.timestamp).max() else { return .noValidReadings(rejections: rejections) }

@@ -18,7 +18,7 @@ struct DemoScenarioTests {
                 provider: delivery.route == .whoop ? "whoop" : "apple_health", userID: DemoScenario.userID(delivery.user),
                 receivedAt: delivery.time.adding(seconds: 30), deliveryID: "d-\(index)", body: delivery.body)
             let outcome = processor.process(envelope, state: &states[delivery.user, default: UserState(userID: DemoScenario.userID(delivery.user))])
-            if case .decided(let decision, _) = outcome, let modeSwitch = decision.modeSwitch {
+            if case .decided(let decision, _, _) = outcome, let modeSwitch = decision.modeSwitch {
                 switches[delivery.user, default: []].append(.init(mode: modeSwitch.newMode.rawValue, reason: modeSwitch.reasonCode.rawValue))
             }
         }

@@ -37,6 +37,26 @@ struct BridgeMetricsTests {
         #expect(!text.contains("u-1"), "no user id in metrics")
     }
 
+    @Test func healthKitSamplesConversionErrorsAndBatchTimesAreExported() {
+        let metrics = BridgeMetrics()
+        var state = UserState(userID: "u-1")
+        let batch = Envelope(
+            provider: "apple_health", userID: "u-1", receivedAt: Timestamp(milliseconds: 1_764_000_000_000),
+            body: Array(#"{"user_id":"u-1","samples":[{"type":"heartRate","value":72,"timestamp":"2025-11-24T16:00:00Z"},{"type":"heartRate","value":72,"unit":"furlongs","timestamp":"2025-11-24T16:00:00Z"}]}"#.utf8))
+        var tally = HealthKitTally()
+        tally.record(EnvelopeProcessor(configuration: BridgeConfiguration()).process(batch, state: &state), took: .microseconds(30))
+        metrics.healthKitProcessed(tally)
+        metrics.healthKitProcessed(tally)
+
+        let text = metrics.text()
+        #expect(text.contains(#"auren_healthkit_samples_processed_total{metric_type="heart_rate",status="accepted"} 2"#), "\(text)")
+        #expect(text.contains(#"auren_healthkit_samples_processed_total{metric_type="heart_rate",status="rejected"} 2"#))
+        #expect(text.contains(#"auren_healthkit_conversion_errors_total{error_type="unsupported_unit"} 2"#))
+        #expect(text.contains("auren_healthkit_batch_processing_seconds_count 2"))
+        #expect(text.contains(#"auren_healthkit_batch_processing_seconds_bucket{le="0.00005"} 2"#))
+        #expect(!text.contains("u-1"), "no user id in metrics")
+    }
+
     @Test func queueDepthsAndConsumerLagAreGaugesAndARevokedPartitionDisappears() {
         let metrics = BridgeMetrics()
         let first = KafkaTopicPartition(topic: "biometric-events", partition: 0)

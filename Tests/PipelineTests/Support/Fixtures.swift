@@ -55,12 +55,12 @@ struct Scenario {
 
     /// The switch the envelope caused, if any.
     mutating func switchFor(_ envelope: Envelope) -> ModeSwitch? {
-        if case .decided(let decision, _) = send(envelope) { return decision.modeSwitch }
+        if case .decided(let decision, _, _) = send(envelope) { return decision.modeSwitch }
         return nil
     }
 
     mutating func decision(_ envelope: Envelope) -> Decision? {
-        if case .decided(let decision, _) = send(envelope) { return decision }
+        if case .decided(let decision, _, _) = send(envelope) { return decision }
         return nil
     }
 }
