@@ -184,6 +184,10 @@ public struct PipelineBenchmark: Sendable {
             let floor = try await measureBaselineLatency(
                 cluster.bootstrapServers, producer: producer, records: paced(seconds: options.latencySeconds), rate: rate)
             await producer.close()
+            // Swift may release the cluster after its last use, before the
+            // producer is gone: the producer's broker thread then logged
+            // "Connection refused" while it reconnected to a closed port.
+            withExtendedLifetime(cluster) {}
             return Result(
                 events: events, users: options.users, shards: options.shards, eventsPerSecond: throughput.eventsPerSecond,
                 throughputCores: throughput.cores,
