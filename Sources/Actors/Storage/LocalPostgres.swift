@@ -9,6 +9,11 @@ import Glibc
 /// free loopback port, trusted locally, removed by `stop()`. `initdb` refuses
 /// to run as root, so as root every server command runs as the `postgres`
 /// system user (Debian's `postgresql` package creates it).
+///
+/// The owner holds a lock on `owner.lock` in the folder while it lives; the
+/// kernel drops it when the process dies, however it dies. A demo killed
+/// before `stop()` leaves its server running, and the next start stops that
+/// server and removes its folder.
 public final class LocalPostgres: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -19,6 +24,11 @@ public final class LocalPostgres: Sendable {
     private let binaries: URL
     private let runAsPostgres: Bool
     private let logger: Logger
+    /// The descriptor whose lock marks the folder as in use.
+    private let ownerLock: Int32
+
+    static let folderPrefix = "auren-demo-pg-"
+    private static let lockName = "owner.lock"
 
     /// Creates and starts the cluster on a thread of its own (initdb takes a
     /// second or two of blocking work).
@@ -28,19 +38,27 @@ public final class LocalPostgres: Sendable {
 
     private static func startBlocking(logger: Logger) throws -> LocalPostgres {
         let binaries = try findBinaries()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("auren-demo-pg-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let runAsPostgres = getuid() == 0
-        if runAsPostgres {
-            guard let account = getpwnam("postgres") else {
-                throw Failure(description: "running as root, and there is no postgres system user to run initdb as (apt-get install postgresql)")
-            }
+        let postgresAccount = getpwnam("postgres")
+        if runAsPostgres, postgresAccount == nil {
+            throw Failure(description: "running as root, and there is no postgres system user to run initdb as (apt-get install postgresql)")
+        }
+        removeAbandoned(binaries: binaries, runAsPostgres: runAsPostgres, logger: logger)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(folderPrefix)\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Close-on-exec, so the server we start does not inherit the lock and
+        // keep it after we are gone.
+        let ownerLock = open(folder.appendingPathComponent(lockName).path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard ownerLock >= 0, flock(ownerLock, LOCK_EX) == 0 else {
+            throw Failure(description: "cannot lock \(folder.path)/\(lockName): \(String(cString: strerror(errno)))")
+        }
+        if runAsPostgres, let account = postgresAccount {
             chown(folder.path, account.pointee.pw_uid, account.pointee.pw_gid)
         }
         let port = try freePort()
         let cluster = LocalPostgres(
             settings: PostgresSettings(host: "127.0.0.1", port: port, user: "postgres", password: nil, database: "postgres"),
-            folder: folder, binaries: binaries, runAsPostgres: runAsPostgres, logger: logger)
+            folder: folder, binaries: binaries, runAsPostgres: runAsPostgres, logger: logger, ownerLock: ownerLock)
         do {
             let data = folder.appendingPathComponent("data").path
             try cluster.run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
@@ -53,12 +71,49 @@ public final class LocalPostgres: Sendable {
         return cluster
     }
 
-    private init(settings: PostgresSettings, folder: URL, binaries: URL, runAsPostgres: Bool, logger: Logger) {
+    private init(settings: PostgresSettings, folder: URL, binaries: URL, runAsPostgres: Bool, logger: Logger, ownerLock: Int32) {
         self.settings = settings
         self.folder = folder
         self.binaries = binaries
         self.runAsPostgres = runAsPostgres
         self.logger = logger
+        self.ownerLock = ownerLock
+    }
+
+    /// Stops the servers and removes the folders of throw-away clusters whose
+    /// owner is gone. A folder without a lock file (made by an older version,
+    /// or being made this moment) counts as abandoned after an hour.
+    private static func removeAbandoned(binaries: URL, runAsPostgres: Bool, logger: Logger) {
+        let temporary = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix(folderPrefix) {
+            let folder = temporary.appendingPathComponent(name)
+            let lock = open(folder.appendingPathComponent(lockName).path, O_RDWR | O_CLOEXEC)
+            defer { if lock >= 0 { close(lock) } }
+            if lock >= 0 {
+                guard flock(lock, LOCK_EX | LOCK_NB) == 0 else { continue }
+            } else {
+                // Another user's folder is not ours to clean.
+                guard errno == ENOENT else { continue }
+                let attributes = try? FileManager.default.attributesOfItem(atPath: folder.path)
+                let changed = attributes?[.modificationDate] as? Date ?? .now
+                guard Date.now.timeIntervalSince(changed) > 3_600 else { continue }
+            }
+            let data = folder.appendingPathComponent("data")
+            if FileManager.default.fileExists(atPath: data.appendingPathComponent("postmaster.pid").path) {
+                do {
+                    try run("pg_ctl", ["-D", data.path, "-m", "immediate", "-w", "stop"], binaries: binaries, runAsPostgres: runAsPostgres, in: folder)
+                } catch {
+                    logger.warning("stopping the abandoned throw-away PostgreSQL in \(folder.path): \(error)")
+                }
+            }
+            do {
+                try FileManager.default.removeItem(at: folder)
+                logger.info("removed the throw-away PostgreSQL of a demo that did not stop: \(folder.path)")
+            } catch {
+                logger.warning("removing the abandoned throw-away PostgreSQL in \(folder.path): \(error)")
+            }
+        }
     }
 
     /// Stops the server (fast shutdown) and removes its folder.
@@ -76,9 +131,15 @@ public final class LocalPostgres: Sendable {
             }
         }
         try? FileManager.default.removeItem(at: folder)
+        close(ownerLock)
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws {
+        try Self.run(tool, arguments, binaries: binaries, runAsPostgres: runAsPostgres, in: folder)
+    }
+
+    /// Runs a server tool, its output in a file of `folder`.
+    private static func run(_ tool: String, _ arguments: [String], binaries: URL, runAsPostgres: Bool, in folder: URL) throws {
         let executable = binaries.appendingPathComponent(tool).path
         let outputPath = folder.appendingPathComponent("\(tool).out").path
         let status = runAsPostgres
