@@ -10,10 +10,10 @@ struct AccountsCommand: AsyncParsableCommand {
         abstract: "Link provider accounts to internal users and issue HealthKit device keys.",
         discussion: """
             Connects with DATABASE_URL, or else the PG* variables, and applies the migrations first. Device secrets \
-            are stored encrypted under BRIDGE_STATE_KEYS. The ingress caches lookups for up to a minute, so a \
-            change reaches running servers within that time.
+            are stored encrypted under BRIDGE_STATE_KEYS. Every change is announced to running ingresses, which \
+            drop their cached lookups at once (and cache nothing for more than a minute in any case).
             """,
-        subcommands: [Link.self, Unlink.self, List.self, DeviceKey.self])
+        subcommands: [Link.self, Unlink.self, List.self, DeviceKey.self, RevokeDeviceKey.self])
 
     struct Link: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Map a provider's user id to an internal user id (re-linking replaces the old mapping).")
@@ -74,7 +74,7 @@ struct AccountsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "device-key",
             abstract: "Create a HealthKit device secret for a user and print it once.",
-            discussion: "The app signs /healthkit/batch requests with it (Standard Webhooks). Earlier keys stay valid.")
+            discussion: "The app signs /healthkit/batch requests with it (Standard Webhooks). Earlier keys stay valid until revoked.")
 
         @Option(help: "Internal user id.")
         var user: String
@@ -83,6 +83,24 @@ struct AccountsCommand: AsyncParsableCommand {
             let key = try await AccountsCommand.withStore { store in try await store.createDeviceKey(for: user) }
             print("device key \(key.id) for \(user) (shown only now, store it in the app):")
             print(key.secret)
+        }
+    }
+
+    struct RevokeDeviceKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-device-key",
+            abstract: "Revoke one of a user's HealthKit device keys (a lost or replaced device).",
+            discussion: "Running ingresses refuse requests signed with it as soon as the revocation commits. `accounts list` shows key ids.")
+
+        @Option(help: "Internal user id.")
+        var user: String
+        @Option(help: "The device key id (dk_…).")
+        var key: String
+
+        func run() async throws {
+            let revoked = try await AccountsCommand.withStore { [user, key] store in try await store.revokeDeviceKey(key, of: user) }
+            guard revoked else { throw ValidationError("\(user) has no device key \(key)") }
+            print("revoked device key \(key) of \(user)")
         }
     }
 

@@ -120,9 +120,11 @@ struct ServeCommand: AsyncParsableCommand {
                 guard let bytes = Int(limit), bytes > 0 else { throw ValidationError("HTTP_MAX_BODY_BYTES must be a positive number") }
                 settings.maxBodyBytes = bytes
             }
-            ingress = try WebhookIngress(
+            let webhooks = try WebhookIngress(
                 settings: settings, secrets: secrets, accounts: AccountStore(client: client, cipher: cipher, logger: logger),
                 metrics: metrics, logger: logger)
+            services.append(.init(service: webhooks.accountChanges))
+            ingress = webhooks
         }
 
         let admin = try KafkaAdmin(bootstrapServers: servers, additionalProperties: librdkafkaProperties)

@@ -4,6 +4,8 @@ import Synchronization
 /// and a user's device secrets. Answers are kept for `ttl` (unknown ones for
 /// `negativeTTL`, so a newly linked account is found soon), and concurrent
 /// misses for one key share a single query. A hit costs one lock, no hop.
+/// `forgetAll()` (on every announced change) drops everything at once; the
+/// TTLs bound staleness while no change can be heard.
 public final class AccountDirectory: Sendable {
     private let users: Cache<String?>
     private let secrets: Cache<[[UInt8]]>
@@ -25,6 +27,13 @@ public final class AccountDirectory: Sendable {
         try await secrets.value(for: user) { [store] in try await store.deviceSecrets(of: user) }
     }
 
+    /// Forgets every answer, including lookups still running: those may have
+    /// read the data from before the change.
+    public func forgetAll() {
+        users.forgetAll()
+        secrets.forgetAll()
+    }
+
     private final class Cache<Value: Sendable>: Sendable {
         private struct Cached {
             let value: Value
@@ -33,7 +42,10 @@ public final class AccountDirectory: Sendable {
 
         private struct Entries {
             var cached: [String: Cached] = [:]
-            var pending: [String: Task<Value, any Error>] = [:]
+            var pending: [String: (task: Task<Value, any Error>, generation: Int)] = [:]
+            /// Counts `forgetAll` calls: an answer looked up in an older
+            /// generation is returned to its callers but not remembered.
+            var generation = 0
         }
 
         private let entries = Mutex(Entries())
@@ -56,26 +68,37 @@ public final class AccountDirectory: Sendable {
                 return .success(cached.value)
             }
             if case .success(let value) = found { return value }
-            let task = entries.withLock { entries in
+            let (task, generation) = entries.withLock { entries in
                 if let pending = entries.pending[key] { return pending }
-                let task = Task { try await lookup() }
-                entries.pending[key] = task
-                return task
+                let pending = (task: Task { try await lookup() }, generation: entries.generation)
+                entries.pending[key] = pending
+                return pending
             }
             do {
                 let value = try await task.value
-                remember(value, for: key, expires: ContinuousClock.now + (isNegative(value) ? negativeTTL : ttl))
+                remember(value, for: key, expires: ContinuousClock.now + (isNegative(value) ? negativeTTL : ttl), lookedUpIn: generation)
                 return value
             } catch {
-                entries.withLock { _ = $0.pending.removeValue(forKey: key) }
+                entries.withLock { entries in
+                    if entries.pending[key]?.generation == generation { entries.pending[key] = nil }
+                }
                 throw error
+            }
+        }
+
+        func forgetAll() {
+            entries.withLock { entries in
+                entries.cached.removeAll()
+                entries.pending.removeAll()
+                entries.generation += 1
             }
         }
 
         /// Bounded: when full, expired entries go, and if none had, everything
         /// does — a cold cache costs queries, never correctness.
-        private func remember(_ value: Value, for key: String, expires: ContinuousClock.Instant) {
+        private func remember(_ value: Value, for key: String, expires: ContinuousClock.Instant, lookedUpIn generation: Int) {
             entries.withLock { entries in
+                guard entries.generation == generation else { return }
                 entries.pending[key] = nil
                 if entries.cached.count >= capacity {
                     let now = ContinuousClock.now

@@ -2,9 +2,9 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// The ingress and its HTTP server running inside another program — the
-/// demo, a benchmark, a test — on loopback until `stop()`. The caller runs
-/// the PostgreSQL client it passes in.
+/// The ingress, its HTTP server and its account-change listener running
+/// inside another program — the demo, a benchmark, a test — on loopback
+/// until `stop()`. The caller runs the PostgreSQL client it passes in.
 public final class EmbeddedIngress: Sendable {
     public let port: Int
     public let metrics: BridgeMetrics
@@ -22,7 +22,7 @@ public final class EmbeddedIngress: Sendable {
         let readiness = Readiness(checks: [])
         let server = HTTPServer(router: BridgeRouter.make(ingress: ingress, readiness: readiness, metrics: metrics),
                                 host: "127.0.0.1", port: settings.port, readiness: readiness, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [.init(service: ingress.accountChanges), .init(service: server)], logger: logger))
         let running = Task { try await group.run() }
         do {
             return EmbeddedIngress(port: try await server.port, metrics: metrics, ingress: ingress, group: group, running: running)

@@ -29,6 +29,9 @@ public final class WebhookIngress: Sendable {
     private let producer: KafkaProducer
     private let metrics: BridgeMetrics
     private let logger: Logger
+    /// Run it beside the ingress (after the PostgreSQL client), so account
+    /// changes reach the directory at once.
+    public let accountChanges: AccountChangeListener
 
     /// Connects its own producer, whose records time out with the produce
     /// timeout, so a request answered 503 is not delivered behind its back.
@@ -42,6 +45,7 @@ public final class WebhookIngress: Sendable {
         self.secrets = secrets
         self.signature = WebhookSignature(tolerance: settings.timestampTolerance)
         self.directory = AccountDirectory(store: accounts)
+        self.accountChanges = AccountChangeListener(store: accounts, directory: directory, logger: logger)
         self.ledger = DeliveryLedger(window: settings.replayWindow)
         self.metrics = metrics
         self.logger = logger

@@ -25,6 +25,9 @@ public struct AccountStore: Sendable {
         public let secret: String
     }
 
+    /// Every committed change to accounts or device keys is announced here.
+    public static let changesChannel = "auren_accounts"
+
     private let client: PostgresClient
     private let cipher: StateCipher
     private let logger: Logger
@@ -56,19 +59,23 @@ public struct AccountStore: Sendable {
 
     /// Links (or re-links) a provider's user to an internal user.
     public func link(_ link: Link) async throws {
-        try await client.query("""
-            INSERT INTO provider_accounts (provider, provider_user_id, user_id) VALUES (\(link.provider), \(link.providerUserID), \(link.userID))
-            ON CONFLICT (provider, provider_user_id) DO UPDATE SET user_id = EXCLUDED.user_id
-            """, logger: logger)
+        try await announcing { connection, logger in
+            try await connection.query("""
+                INSERT INTO provider_accounts (provider, provider_user_id, user_id) VALUES (\(link.provider), \(link.providerUserID), \(link.userID))
+                ON CONFLICT (provider, provider_user_id) DO UPDATE SET user_id = EXCLUDED.user_id
+                """, logger: logger)
+        }
     }
 
     /// Removes a link; false when there was none.
     public func unlink(provider: String, providerUserID: String) async throws -> Bool {
-        let rows = try await client.query("""
-            DELETE FROM provider_accounts WHERE provider = \(provider) AND provider_user_id = \(providerUserID) RETURNING user_id
-            """, logger: logger)
-        for try await _ in rows.decode(String.self) { return true }
-        return false
+        try await announcing { connection, logger in
+            let rows = try await connection.query("""
+                DELETE FROM provider_accounts WHERE provider = \(provider) AND provider_user_id = \(providerUserID) RETURNING user_id
+                """, logger: logger)
+            for try await _ in rows.decode(String.self) { return true }
+            return false
+        }
     }
 
     /// Every link, or those of one internal user.
@@ -97,9 +104,49 @@ public struct AccountStore: Sendable {
         let secret = try SecureRandom.bytes(32)
         let id = "dk_" + Hex.encode(try SecureRandom.bytes(6))
         let sealed = try cipher.seal(secret, associatedWith: user)
-        try await client.query("""
-            INSERT INTO device_keys (user_id, device_key_id, key_id, secret) VALUES (\(user), \(id), \(cipher.currentKeyID), \(ByteBuffer(bytes: sealed)))
-            """, logger: logger)
+        let keyID = cipher.currentKeyID
+        try await announcing { connection, logger in
+            try await connection.query("""
+                INSERT INTO device_keys (user_id, device_key_id, key_id, secret) VALUES (\(user), \(id), \(keyID), \(ByteBuffer(bytes: sealed)))
+                """, logger: logger)
+        }
         return DeviceKey(id: id, secret: StandardWebhookSecret.encode(secret))
+    }
+
+    /// Removes one of the user's device keys (a lost or replaced device);
+    /// false when the user has no such key.
+    public func revokeDeviceKey(_ id: String, of user: String) async throws -> Bool {
+        try await announcing { connection, logger in
+            let rows = try await connection.query("""
+                DELETE FROM device_keys WHERE user_id = \(user) AND device_key_id = \(id) RETURNING device_key_id
+                """, logger: logger)
+            for try await _ in rows.decode(String.self) { return true }
+            return false
+        }
+    }
+
+    /// Calls `onChange` once LISTEN is in place (for whatever changed while
+    /// nobody listened) and then for every announced change, until the
+    /// connection ends or the task is cancelled.
+    public func followChanges(_ onChange: @escaping @Sendable () -> Void) async throws {
+        let logger = logger
+        try await client.withConnection { connection in
+            try await connection.listen(on: Self.changesChannel) { notifications in
+                logger.debug("listening for account changes")
+                onChange()
+                for try await _ in notifications { onChange() }
+            }
+        }
+    }
+
+    /// Runs `change` and announces it in one transaction: listeners hear of
+    /// it once it is committed, never before.
+    private func announcing<T: Sendable>(_ change: (PostgresConnection, Logger) async throws -> T) async throws -> T {
+        let logger = logger
+        return try await client.withTransaction(logger: logger) { connection in
+            let result = try await change(connection, logger)
+            try await connection.query("SELECT pg_notify(\(Self.changesChannel), '')", logger: logger)
+            return result
+        }
     }
 }

@@ -9,7 +9,7 @@ struct AccountsCommandTests {
         try await BridgeCommand.run(["accounts"] + arguments, environment: ["DATABASE_URL": database.url, "PATH": "/usr/bin:/bin"])
     }
 
-    @Test func linkListIssueADeviceKeyAndUnlink() async throws {
+    @Test func linkListIssueAndRevokeADeviceKeyAndUnlink() async throws {
         try await TestDatabase.withEmptyDatabase { database, client in
             let link = try await Self.accounts(["link", "--user", "user-42", "--provider", "Oura", "--provider-user-id", "oura-abc"], database: database)
             #expect(link.status == 0, "\(link.errors)")
@@ -30,6 +30,15 @@ struct AccountsCommandTests {
             #expect(list.output.contains("user-42\toura\toura-abc"))
             #expect(list.output.contains("device keys\tdk_"))
             #expect(!list.output.contains(secret))
+
+            let keyID = try #require(try await store.deviceKeyIDs(of: "user-42").first)
+            let revoke = try await Self.accounts(["revoke-device-key", "--user", "user-42", "--key", keyID], database: database)
+            #expect(revoke.status == 0, "\(revoke.errors)")
+            #expect(revoke.output.contains("revoked device key \(keyID) of user-42"))
+            #expect(try await store.deviceSecrets(of: "user-42").isEmpty)
+            let revokeAgain = try await Self.accounts(["revoke-device-key", "--user", "user-42", "--key", keyID], database: database)
+            #expect(revokeAgain.status != 0)
+            #expect(revokeAgain.errors.contains("user-42 has no device key \(keyID)"))
 
             let unlink = try await Self.accounts(["unlink", "--provider", "oura", "--provider-user-id", "oura-abc"], database: database)
             #expect(unlink.status == 0)

@@ -102,6 +102,29 @@ struct IngressHTTPTests {
         }
     }
 
+    @Test func aRevokedDeviceKeyIsRefusedAsSoonAsTheRevocationCommits() async throws {
+        try await IngressFixture.run { ingress in
+            func healthKit(_ id: String, key: [UInt8]) async throws -> HTTPConnection.Reply {
+                try await ingress.send("/healthkit/batch", headers: IngressFixture.standard(Self.healthKitBody, id: id, key: key), body: Self.healthKitBody)
+            }
+            #expect(try await healthKit("before", key: ingress.deviceKey).status == 202, "the directory now caches the user's keys")
+            let accounts = AccountStore(client: ingress.client, cipher: try StateCipher.fromEnvironment([:], logger: TestDatabase.logger), logger: TestDatabase.logger)
+            let replacement = try await accounts.createDeviceKey(for: "user-hk")
+            let lost = try #require(try await accounts.deviceKeyIDs(of: "user-hk").first)
+            #expect(try await accounts.revokeDeviceKey(lost, of: "user-hk"))
+            #expect(try await !accounts.revokeDeviceKey(lost, of: "user-hk"), "a key is revoked once")
+
+            // The cache would keep the old answer for a minute; the announcement clears it.
+            var attempt = 0
+            let refused = try await eventually("the revoked key refused", timeout: .seconds(5)) {
+                attempt += 1
+                return try await healthKit("after-\(attempt)", key: ingress.deviceKey).status == 401
+            }
+            #expect(refused)
+            #expect(try await healthKit("new-device", key: StandardWebhookSecret.decode(replacement.secret)!).status == 202)
+        }
+    }
+
     @Test func rotatedSecretsAndTheBearerKeyAreAccepted() async throws {
         try await IngressFixture.run { ingress in
             let oura = try await ingress.send("/webhooks/oura", headers: IngressFixture.oura(Self.ouraBody, secret: IngressFixture.ouraSecrets[1]), body: Self.ouraBody)

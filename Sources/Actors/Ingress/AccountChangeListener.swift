@@ -1,0 +1,28 @@
+import Logging
+import ServiceLifecycle
+
+/// Keeps the ingress's account directory in step with the database: every
+/// change made through `AccountStore` (a link, an unlink, a device key added
+/// or revoked) is announced on `AccountStore.changesChannel`, and each
+/// announcement empties the directory. A revoked device key stops working
+/// when the revocation commits, not when its cached answer expires. While the
+/// listening connection is down, the directory's TTLs still bound staleness.
+public struct AccountChangeListener: Service {
+    let store: AccountStore
+    let directory: AccountDirectory
+    let logger: Logger
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await store.followChanges { [directory] in directory.forgetAll() }
+                } catch {
+                    guard !Task.isCancelled else { return }
+                    logger.warning("listening for account changes: \(error); listening again in 1 s (cached answers expire within a minute meanwhile)")
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+}
