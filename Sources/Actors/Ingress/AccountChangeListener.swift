@@ -15,13 +15,16 @@ public struct AccountChangeListener: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                let ended: String
                 do {
                     try await store.followChanges { [directory] in directory.forgetAll() }
+                    ended = "the connection ended"
                 } catch {
-                    guard !Task.isCancelled else { return }
-                    logger.warning("listening for account changes: \(error); listening again in 1 s (cached answers expire within a minute meanwhile)")
-                    try? await Task.sleep(for: .seconds(1))
+                    ended = "\(error)"
                 }
+                guard !Task.isCancelled else { return }
+                logger.warning("listening for account changes: \(ended); listening again in 1 s (cached answers expire within a minute meanwhile)")
+                try? await Task.sleep(for: .seconds(1))
             }
         }
     }

@@ -102,12 +102,23 @@ struct IngressHTTPTests {
         }
     }
 
-    @Test func aRevokedDeviceKeyIsRefusedAsSoonAsTheRevocationCommits() async throws {
+    @Test(arguments: [false, true])
+    func aRevokedDeviceKeyIsRefusedAsSoonAsTheRevocationCommits(afterTheListenerLostItsConnection: Bool) async throws {
         try await IngressFixture.run { ingress in
             func healthKit(_ id: String, key: [UInt8]) async throws -> HTTPConnection.Reply {
                 try await ingress.send("/healthkit/batch", headers: IngressFixture.standard(Self.healthKitBody, id: id, key: key), body: Self.healthKitBody)
             }
             #expect(try await healthKit("before", key: ingress.deviceKey).status == 202, "the directory now caches the user's keys")
+            if afterTheListenerLostItsConnection {
+                let rows = try await ingress.client.query("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'
+                    """, logger: TestDatabase.logger)
+                var terminated = 0
+                for try await done in rows.decode(Bool.self) where done { terminated += 1 }
+                #expect(terminated == 1, "one listening connection")
+                // It listens again after a second.
+                try await Task.sleep(for: .seconds(2))
+            }
             let accounts = AccountStore(client: ingress.client, cipher: try StateCipher.fromEnvironment([:], logger: TestDatabase.logger), logger: TestDatabase.logger)
             let replacement = try await accounts.createDeviceKey(for: "user-hk")
             let lost = try #require(try await accounts.deviceKeyIDs(of: "user-hk").first)
