@@ -27,7 +27,7 @@ public final class LocalPostgres: Sendable {
     /// The descriptor whose lock marks the folder as in use.
     private let ownerLock: Int32
 
-    static let folderPrefix = "auren-demo-pg-"
+    private static let folderPrefix = "auren-demo-pg-"
     private static let lockName = "owner.lock"
 
     /// Creates and starts the cluster on a thread of its own (initdb takes a
@@ -44,18 +44,21 @@ public final class LocalPostgres: Sendable {
             throw Failure(description: "running as root, and there is no postgres system user to run initdb as (apt-get install postgresql)")
         }
         removeAbandoned(binaries: binaries, runAsPostgres: runAsPostgres, logger: logger)
+        let port = try freePort()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(folderPrefix)\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         // Close-on-exec, so the server we start does not inherit the lock and
         // keep it after we are gone.
         let ownerLock = open(folder.appendingPathComponent(lockName).path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard ownerLock >= 0, flock(ownerLock, LOCK_EX) == 0 else {
-            throw Failure(description: "cannot lock \(folder.path)/\(lockName): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            if ownerLock >= 0 { close(ownerLock) }
+            try? FileManager.default.removeItem(at: folder)
+            throw Failure(description: "cannot lock \(folder.path)/\(lockName): \(reason)")
         }
         if runAsPostgres, let account = postgresAccount {
             chown(folder.path, account.pointee.pw_uid, account.pointee.pw_gid)
         }
-        let port = try freePort()
         let cluster = LocalPostgres(
             settings: PostgresSettings(host: "127.0.0.1", port: port, user: "postgres", password: nil, database: "postgres"),
             folder: folder, binaries: binaries, runAsPostgres: runAsPostgres, logger: logger, ownerLock: ownerLock)
