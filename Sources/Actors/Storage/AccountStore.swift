@@ -59,7 +59,7 @@ public struct AccountStore: Sendable {
 
     /// Links (or re-links) a provider's user to an internal user.
     public func link(_ link: Link) async throws {
-        try await announcing { connection, logger in
+        try await announcing { connection in
             try await connection.query("""
                 INSERT INTO provider_accounts (provider, provider_user_id, user_id) VALUES (\(link.provider), \(link.providerUserID), \(link.userID))
                 ON CONFLICT (provider, provider_user_id) DO UPDATE SET user_id = EXCLUDED.user_id
@@ -69,7 +69,7 @@ public struct AccountStore: Sendable {
 
     /// Removes a link; false when there was none.
     public func unlink(provider: String, providerUserID: String) async throws -> Bool {
-        try await announcing { connection, logger in
+        try await announcing { connection in
             let rows = try await connection.query("""
                 DELETE FROM provider_accounts WHERE provider = \(provider) AND provider_user_id = \(providerUserID) RETURNING user_id
                 """, logger: logger)
@@ -105,7 +105,7 @@ public struct AccountStore: Sendable {
         let id = "dk_" + Hex.encode(try SecureRandom.bytes(6))
         let sealed = try cipher.seal(secret, associatedWith: user)
         let keyID = cipher.currentKeyID
-        try await announcing { connection, logger in
+        try await announcing { connection in
             try await connection.query("""
                 INSERT INTO device_keys (user_id, device_key_id, key_id, secret) VALUES (\(user), \(id), \(keyID), \(ByteBuffer(bytes: sealed)))
                 """, logger: logger)
@@ -116,7 +116,7 @@ public struct AccountStore: Sendable {
     /// Removes one of the user's device keys (a lost or replaced device);
     /// false when the user has no such key.
     public func revokeDeviceKey(_ id: String, of user: String) async throws -> Bool {
-        try await announcing { connection, logger in
+        try await announcing { connection in
             let rows = try await connection.query("""
                 DELETE FROM device_keys WHERE user_id = \(user) AND device_key_id = \(id) RETURNING device_key_id
                 """, logger: logger)
@@ -141,10 +141,9 @@ public struct AccountStore: Sendable {
 
     /// Runs `change` and announces it in one transaction: listeners hear of
     /// it once it is committed, never before.
-    private func announcing<T: Sendable>(_ change: (PostgresConnection, Logger) async throws -> T) async throws -> T {
-        let logger = logger
-        return try await client.withTransaction(logger: logger) { connection in
-            let result = try await change(connection, logger)
+    private func announcing<T: Sendable>(_ change: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withTransaction(logger: logger) { connection in
+            let result = try await change(connection)
             try await connection.query("SELECT pg_notify(\(Self.changesChannel), '')", logger: logger)
             return result
         }
