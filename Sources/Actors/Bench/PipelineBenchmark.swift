@@ -129,6 +129,10 @@ public struct PipelineBenchmark: Sendable {
     /// batches; the mock answers with one batch, and walks the partition's
     /// batch list to find it, so small batches made it the bottleneck.
     static let backlogLinger = Duration.milliseconds(50)
+    /// The latency run's warm-up: a second's worth of records at a quarter of
+    /// the rate (see `measureLatency`).
+    static let warmUpSeconds = 1.0
+    static let warmUpSlowdown = 4.0
 
     public func run() async throws -> Result {
         let events = options.events
@@ -166,8 +170,8 @@ public struct PipelineBenchmark: Sendable {
             let throughput = try await measureThroughput(database: database, cluster: cluster, cipher: cipher, partitions: partitions)
 
             let rate = options.latencyRate.eventsPerSecond(measured: throughput.eventsPerSecond)
-            progress(String(format: "latency: a new member on %d partitions, producing %.0f events/s for %.0f s after a 4 s warm-up at a quarter of it",
-                            options.latencyPartitions, rate, options.latencySeconds))
+            progress(String(format: "latency: a new member on %d partitions, producing %.0f events/s for %.0f s after a %.0f s warm-up at 1/%.0f of it",
+                            options.latencyPartitions, rate, options.latencySeconds, Self.warmUpSeconds * Self.warmUpSlowdown, Self.warmUpSlowdown))
             var next = events
             func paced(seconds: Double) -> ArraySlice<KafkaProducerRecord> {
                 let records = (next..<next + Int(rate * seconds)).map { envelopes.record($0, topic: Self.pacedTopic) }
@@ -175,7 +179,7 @@ public struct PipelineBenchmark: Sendable {
                 return records[...]
             }
             // Built before the clock starts, so only sending competes for the cores.
-            let warmUp = paced(seconds: 1)
+            let warmUp = paced(seconds: Self.warmUpSeconds)
             let measured = paced(seconds: options.latencySeconds)
             let latency = try await measureLatency(
                 database: database, cluster: cluster, cipher: cipher, producer: producer, warmUp: warmUp, measured: measured, rate: rate)
@@ -260,7 +264,7 @@ public struct PipelineBenchmark: Sendable {
             try await Self.waitUntil("the latency member owning its \(options.latencyPartitions) partitions") {
                 statistics.snapshot.ownedPartitions == options.latencyPartitions
             }
-            try await Self.pace(warmUp, rate: rate / 4, through: producer)
+            try await Self.pace(warmUp, rate: rate / Self.warmUpSlowdown, through: producer)
             // A new member's first records wait up to a second (fetch start,
             // states loaded); measuring before that backlog is gone counted
             // it as a stall in a third of the runs.
