@@ -21,7 +21,7 @@ public struct PatternBucket: Sendable, Hashable {
     public func holds(minEvents: Int, windowSeconds: Double, now: Timestamp) -> Bool {
         guard minEvents > 0, times.count >= minEvents else { return false }
         let newest = times.suffix(minEvents)
-        let windowStart = now.nanoseconds - Int64(windowSeconds * 1e9)
-        return newest.allSatisfy { $0.nanoseconds > windowStart && $0 <= now }
+        let windowStart = now.adding(seconds: -windowSeconds)
+        return newest.allSatisfy { $0 > windowStart && $0 <= now }
     }
 }

@@ -20,7 +20,7 @@ public enum EnvelopeLine {
         guard let userID = object["user_id"]?.stringValue, !userID.isEmpty else {
             throw Malformed(description: "user_id is missing or not a non-empty string")
         }
-        guard let receivedText = object["received_at"]?.stringValue, let receivedAt = TimestampParser.parse(receivedText) else {
+        guard let receivedText = object["received_at"]?.stringValue, let receivedAt = TimestampParser.parseInstant(receivedText) else {
             throw Malformed(description: "received_at is not a timestamp string")
         }
         guard object["body"] != nil, let span = parsed.spans["body"] else { throw Malformed(description: "body is missing") }

@@ -9,7 +9,8 @@ struct NormalizationContext {
         value.flatMap { TimestampParser.parse($0, epochMillisecondsAbove: configuration.ingest.epochMsAbove) }
     }
 
+    /// A time beyond the clock's range is later than any arrival could be.
     func isFuture(_ timestamp: Timestamp) -> Bool {
-        timestamp.seconds(since: receivedAt) > configuration.ingest.futureSkewSeconds
+        timestamp == .distantFuture || timestamp.seconds(since: receivedAt) > configuration.ingest.futureSkewSeconds
     }
 }

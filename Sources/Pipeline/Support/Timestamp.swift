@@ -1,6 +1,12 @@
 /// An instant, in nanoseconds since the Unix epoch (UTC). All times in the
 /// pipeline are event times read from the data, never the wall clock, so a
 /// replay decides as the live processor did.
+///
+/// Nanoseconds in an `Int64` reach only from 1677 to 2262, and times come from
+/// senders (iOS writes `Date.distantFuture`, the year 4001, into real
+/// batches). So the parser accepts `earliest...latest` and maps any later
+/// time to `distantFuture`, and every operation here saturates instead of
+/// trapping: no input can stop the process on an overflow.
 public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let nanoseconds: Int64
 
@@ -8,19 +14,38 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.nanoseconds = nanoseconds
     }
 
+    /// Saturates at the ends of the clock.
     public init(milliseconds: Int64) {
-        self.nanoseconds = milliseconds * 1_000_000
+        let (product, overflow) = milliseconds.multipliedReportingOverflow(by: 1_000_000)
+        self.nanoseconds = overflow ? (milliseconds < 0 ? .min : .max) : product
     }
+
+    /// 1678-01-01T00:00:00Z, the first whole year the clock holds.
+    public static let earliest = Timestamp(nanoseconds: days(year: 1678, month: 1, day: 1) * nanosecondsPerDay)
+    /// 2261-12-31T23:59:59.999999999Z, the end of the last whole year the clock holds.
+    public static let latest = Timestamp(nanoseconds: days(year: 2262, month: 1, day: 1) * nanosecondsPerDay - 1)
+    /// Stands for any parsed time after `latest`: later than every envelope's
+    /// arrival, so always `future_timestamp`, never a reading.
+    public static let distantFuture = Timestamp(nanoseconds: .max)
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
     /// `self − other`, in seconds.
     public func seconds(since other: Timestamp) -> Double {
-        Double(nanoseconds - other.nanoseconds) / 1e9
+        let (difference, overflow) = nanoseconds.subtractingReportingOverflow(other.nanoseconds)
+        // Only two times near opposite ends of the clock overflow; a
+        // difference that large needs no nanosecond precision.
+        return overflow ? (Double(nanoseconds) - Double(other.nanoseconds)) / 1e9 : Double(difference) / 1e9
     }
 
+    /// Saturates at the ends of the clock.
     public func adding(seconds: Double) -> Timestamp {
-        Timestamp(nanoseconds: nanoseconds + Int64((seconds * 1e9).rounded()))
+        let delta = (seconds * 1e9).rounded()
+        guard !delta.isNaN else { return self }
+        // ±9.2e18 lies inside Int64; `Int64(2^63)` would trap.
+        guard delta > -9.2e18, delta < 9.2e18 else { return Timestamp(nanoseconds: delta < 0 ? .min : .max) }
+        let (sum, overflow) = nanoseconds.addingReportingOverflow(Int64(delta))
+        return overflow ? Timestamp(nanoseconds: delta < 0 ? .min : .max) : Timestamp(nanoseconds: sum)
     }
 
     public var millisecondsSinceEpoch: Int64 { Self.floorDivide(nanoseconds, 1_000_000) }
@@ -29,9 +54,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     private var daysSinceEpoch: Int64 { Self.floorDivide(nanoseconds, Self.nanosecondsPerDay) }
 
+    /// Nanoseconds since midnight UTC; a remainder, not `days × nanosecondsPerDay`,
+    /// which overflows near the ends of the clock.
+    private var nanosecondsOfDay: Int64 {
+        let remainder = nanoseconds % Self.nanosecondsPerDay
+        return remainder < 0 ? remainder + Self.nanosecondsPerDay : remainder
+    }
+
     /// 0…23.
     public var utcHour: Int {
-        Int((nanoseconds - daysSinceEpoch * Self.nanosecondsPerDay) / 3_600_000_000_000)
+        Int(nanosecondsOfDay / 3_600_000_000_000)
     }
 
     /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
@@ -41,10 +73,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// RFC 3339 in UTC with milliseconds (truncated): `2026-11-20T08:00:00.000Z`.
     public var description: String {
-        let days = daysSinceEpoch
-        let (year, month, day) = Self.civil(fromDays: days)
-        let withinDay = nanoseconds - days * Self.nanosecondsPerDay
-        let millisecondsOfDay = withinDay / 1_000_000
+        let (year, month, day) = Self.civil(fromDays: daysSinceEpoch)
+        let millisecondsOfDay = nanosecondsOfDay / 1_000_000
         let hour = millisecondsOfDay / 3_600_000
         let minute = millisecondsOfDay / 60_000 % 60
         let second = millisecondsOfDay / 1_000 % 60

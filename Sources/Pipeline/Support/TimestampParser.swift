@@ -3,10 +3,20 @@
 /// `T` and `Z` upper-case), and JSON numbers as epoch seconds — or
 /// milliseconds above a configured bound. Anything else is refused, never
 /// replaced by "now".
+///
+/// Years 0000–9999 are the format's; the clock holds 1678–2261. A time
+/// before that is refused; one after it is `Timestamp.distantFuture`, which
+/// every rule treats as in the future.
 public enum TimestampParser {
     public static func parse(_ text: String) -> Timestamp? {
         var text = text
         return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// An instant the clock holds, never `distantFuture`: an envelope's own
+    /// arrival time, against which samples are judged.
+    public static func parseInstant(_ text: String) -> Timestamp? {
+        parse(text).flatMap { $0 == .distantFuture ? nil : $0 }
     }
 
     /// A JSON string in the format above, or a JSON number of epoch seconds
@@ -23,10 +33,22 @@ public enum TimestampParser {
         let unit: Int64 = number > millisecondsAbove ? 1_000_000 : 1_000_000_000
         // Years 0…9999 only: what RFC 3339 can write.
         guard number.isFinite, abs(number) * Double(unit) < 253_402_300_800e9 else { return nil }
+        let nanoseconds = number * Double(unit)
+        guard nanoseconds >= Double(Timestamp.earliest.nanoseconds) else { return nil }
+        guard nanoseconds <= Double(Timestamp.latest.nanoseconds) else { return .distantFuture }
         // Whole units exactly, then the fraction: a product in floating point
         // would turn 1763625600250 ms into …249.99 ms.
         let whole = number.rounded(.down)
-        return Timestamp(nanoseconds: Int64(whole) * unit + Int64(((number - whole) * Double(unit)).rounded()))
+        let (wholeNanoseconds, overflow) = Int64(whole).multipliedReportingOverflow(by: unit)
+        let (sum, sumOverflow) = wholeNanoseconds.addingReportingOverflow(Int64(((number - whole) * Double(unit)).rounded()))
+        guard !overflow, !sumOverflow else { return .distantFuture }
+        return bounded(Timestamp(nanoseconds: sum))
+    }
+
+    /// The clock's range: earlier is refused, later is `distantFuture`.
+    private static func bounded(_ time: Timestamp) -> Timestamp? {
+        if time < Timestamp.earliest { return nil }
+        return time > Timestamp.latest ? .distantFuture : time
     }
 
     /// `YYYY-MM-DD` as 00:00 UTC of that day (Oura's `day`).
@@ -34,7 +56,7 @@ public enum TimestampParser {
         var text = text
         return text.withUTF8 { bytes in
             guard bytes.count == 10, let days = date(bytes, at: 0) else { return nil }
-            return Timestamp(nanoseconds: days * 86_400_000_000_000)
+            return seconds(days * 86_400, fraction: 0)
         }
     }
 
@@ -99,7 +121,18 @@ public enum TimestampParser {
             }
             guard index == bytes.count else { return nil }
         }
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        // Years 0000–9999 are about 3·10^11 seconds: these sums cannot overflow.
+        return seconds(days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds, fraction: fraction)
+    }
+
+    private static let earliestSecond = Timestamp.floorDivide(Timestamp.earliest.nanoseconds, 1_000_000_000)
+    private static let latestSecond = Timestamp.floorDivide(Timestamp.latest.nanoseconds, 1_000_000_000)
+
+    /// Seconds since the epoch plus nanoseconds, checked against the clock's
+    /// range before they are multiplied into nanoseconds.
+    private static func seconds(_ seconds: Int64, fraction: Int64) -> Timestamp? {
+        if seconds < earliestSecond { return nil }
+        if seconds > latestSecond { return .distantFuture }
         return Timestamp(nanoseconds: seconds * 1_000_000_000 + fraction)
     }
 }
