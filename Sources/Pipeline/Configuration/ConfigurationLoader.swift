@@ -46,7 +46,7 @@ public enum ConfigurationLoader {
             }
             let name = "\(group).\(key)"
             let value = try number(raw, name)
-            try ConfigurationSchema.check(value, field.rule, name: name)
+            try ConfigurationSchema.check(value, field.rule, maximum: field.maximum, name: name)
             configuration[keyPath: field.path] = value
         }
     }
@@ -64,7 +64,7 @@ public enum ConfigurationLoader {
         if let raw = members[ConfigurationSchema.freshnessDefaultKey] {
             let name = "\(group).\(ConfigurationSchema.freshnessDefaultKey)"
             let seconds = try number(raw, name)
-            try ConfigurationSchema.check(seconds, .positive, name: name)
+            try ConfigurationSchema.check(seconds, .positive, maximum: ConfigurationSchema.Maximum.seconds, name: name)
             for metric in Metric.allCases where BridgeConfiguration.defaultFreshness[metric] == nil {
                 configuration.freshness[metric.rawValue] = seconds
             }
@@ -72,7 +72,7 @@ public enum ConfigurationLoader {
         for (key, raw) in members.sorted(by: { $0.key < $1.key }) where key != ConfigurationSchema.freshnessDefaultKey {
             let metric = try metric(key, in: group)
             let seconds = try number(raw, "\(group).\(key)")
-            try ConfigurationSchema.check(seconds, .positive, name: "\(group).\(key)")
+            try ConfigurationSchema.check(seconds, .positive, maximum: ConfigurationSchema.Maximum.seconds, name: "\(group).\(key)")
             configuration.freshness[metric.rawValue] = seconds
         }
     }
@@ -86,6 +86,9 @@ public enum ConfigurationLoader {
             let low = try number(bounds[0], "\(name) min")
             let high = try number(bounds[1], "\(name) max")
             guard low <= high else { throw ConfigurationError("\(name): min \(low) is above max \(high)") }
+            guard low >= -ConfigurationSchema.Maximum.value, high <= ConfigurationSchema.Maximum.value else {
+                throw ConfigurationError("\(name): bounds must lie within ±\(JSONWriter.number(ConfigurationSchema.Maximum.value))")
+            }
             if metric != .temperatureDeviation, low < 0 {
                 throw ConfigurationError("\(name): min must not be negative for \(metric.name) (only temperature_deviation may be)")
             }

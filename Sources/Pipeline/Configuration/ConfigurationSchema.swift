@@ -13,6 +13,38 @@ enum ConfigurationSchema {
         case count
         /// A whole number ≥ 1.
         case positiveCount
+
+        var defaultMaximum: Double {
+            switch self {
+            case .fraction: 1
+            case .count, .positiveCount: Maximum.count
+            case .nonNegative, .positive: Maximum.value
+            }
+        }
+    }
+
+    /// Upper bounds, so that a file that validates can never make the
+    /// process trap later: times become nanoseconds in an `Int64`, counts
+    /// size arrays and the stored state, and a user's state stays small.
+    enum Maximum {
+        /// Any biometric threshold, factor, default or divisor.
+        static let value: Double = 1_000_000
+        /// A day, for the future skew a sender's clock may have.
+        static let skewSeconds: Double = 86_400
+        /// A year, for cooldowns and freshness.
+        static let seconds: Double = 31_536_000
+        /// Ten years, for half-lives and pattern windows.
+        static let days: Double = 3_650
+        /// An hour between checkpoints.
+        static let checkpointSeconds: Double = 3_600
+        /// Entries a user's state keeps per list (history, identities, pattern times).
+        static let stateEntries: Double = 1_000
+        /// Readings before a baseline counts, indicators, factors.
+        static let count: Double = 1_000_000
+        /// Users changed before a checkpoint is forced.
+        static let dirtyUsers: Double = 10_000_000
+        /// Epoch numbers above this are milliseconds; 10^15 ms is the year 33658.
+        static let epochMsAbove: Double = 1e15
     }
 
     /// Key paths are immutable values; they are shared across threads safely.
@@ -21,6 +53,15 @@ enum ConfigurationSchema {
         let key: String
         let path: WritableKeyPath<BridgeConfiguration, Double>
         let rule: Rule
+        let maximum: Double
+
+        init(group: String, key: String, path: WritableKeyPath<BridgeConfiguration, Double>, rule: Rule, maximum: Double? = nil) {
+            self.group = group
+            self.key = key
+            self.path = path
+            self.rule = rule
+            self.maximum = maximum ?? rule.defaultMaximum
+        }
     }
 
     typealias C = BridgeConfiguration
@@ -34,7 +75,7 @@ enum ConfigurationSchema {
         Field(group: "thresholds", key: "stress_level_critical", path: \C.thresholds.stressLevelCritical, rule: .fraction),
         Field(group: "thresholds", key: "recovery_score_low", path: \C.thresholds.recoveryScoreLow, rule: .nonNegative),
         Field(group: "thresholds", key: "recovery_score_moderate", path: \C.thresholds.recoveryScoreModerate, rule: .nonNegative),
-        Field(group: "thresholds", key: "mode_switch_cooldown_seconds", path: \C.thresholds.modeSwitchCooldownSeconds, rule: .nonNegative),
+        Field(group: "thresholds", key: "mode_switch_cooldown_seconds", path: \C.thresholds.modeSwitchCooldownSeconds, rule: .nonNegative, maximum: Maximum.seconds),
         Field(group: "thresholds", key: "cooldown_factor", path: \C.thresholds.cooldownFactor, rule: .fraction),
         Field(group: "thresholds", key: "min_confidence", path: \C.thresholds.minConfidence, rule: .fraction),
 
@@ -42,7 +83,7 @@ enum ConfigurationSchema {
         Field(group: "baselines", key: "heart_rate_default", path: \C.baselines.heartRateDefault, rule: .positive),
         Field(group: "baselines", key: "recovery_score_default", path: \C.baselines.recoveryScoreDefault, rule: .nonNegative),
         Field(group: "baselines", key: "min_samples", path: \C.baselines.minSamples, rule: .count),
-        Field(group: "baselines", key: "half_life_days", path: \C.baselines.halfLifeDays, rule: .positive),
+        Field(group: "baselines", key: "half_life_days", path: \C.baselines.halfLifeDays, rule: .positive, maximum: Maximum.days),
 
         Field(group: "stress", key: "hrv_cap", path: \C.stress.hrvCap, rule: .nonNegative),
         Field(group: "stress", key: "hr_cap", path: \C.stress.hrCap, rule: .nonNegative),
@@ -61,11 +102,11 @@ enum ConfigurationSchema {
         Field(group: "anomalies", key: "extreme_hr_elevation", path: \C.anomalies.extremeHrElevation, rule: .nonNegative),
 
         Field(group: "patterns", key: "low_hrv_margin", path: \C.patterns.lowHrvMargin, rule: .nonNegative),
-        Field(group: "patterns", key: "low_hrv_min_events", path: \C.patterns.lowHrvMinEvents, rule: .positiveCount),
-        Field(group: "patterns", key: "low_hrv_window_days", path: \C.patterns.lowHrvWindowDays, rule: .positive),
+        Field(group: "patterns", key: "low_hrv_min_events", path: \C.patterns.lowHrvMinEvents, rule: .positiveCount, maximum: Maximum.stateEntries),
+        Field(group: "patterns", key: "low_hrv_window_days", path: \C.patterns.lowHrvWindowDays, rule: .positive, maximum: Maximum.days),
         Field(group: "patterns", key: "low_recovery", path: \C.patterns.lowRecovery, rule: .nonNegative),
-        Field(group: "patterns", key: "low_recovery_min_events", path: \C.patterns.lowRecoveryMinEvents, rule: .positiveCount),
-        Field(group: "patterns", key: "low_recovery_window_days", path: \C.patterns.lowRecoveryWindowDays, rule: .positive),
+        Field(group: "patterns", key: "low_recovery_min_events", path: \C.patterns.lowRecoveryMinEvents, rule: .positiveCount, maximum: Maximum.stateEntries),
+        Field(group: "patterns", key: "low_recovery_window_days", path: \C.patterns.lowRecoveryWindowDays, rule: .positive, maximum: Maximum.days),
 
         Field(group: "reflex", key: "hrv_drop_divisor", path: \C.reflex.hrvDropDivisor, rule: .positive),
         Field(group: "reflex", key: "hr_offset", path: \C.reflex.hrOffset, rule: .nonNegative),
@@ -89,23 +130,23 @@ enum ConfigurationSchema {
         Field(group: "borderline", key: "factor", path: \C.borderline.factor, rule: .nonNegative),
         Field(group: "borderline", key: "min_factors", path: \C.borderline.minFactors, rule: .count),
 
-        Field(group: "ingest", key: "future_skew_seconds", path: \C.ingest.futureSkewSeconds, rule: .nonNegative),
+        Field(group: "ingest", key: "future_skew_seconds", path: \C.ingest.futureSkewSeconds, rule: .nonNegative, maximum: Maximum.skewSeconds),
         Field(group: "ingest", key: "fahrenheit_above", path: \C.ingest.fahrenheitAbove, rule: .nonNegative),
-        Field(group: "ingest", key: "epoch_ms_above", path: \C.ingest.epochMsAbove, rule: .positive),
+        Field(group: "ingest", key: "epoch_ms_above", path: \C.ingest.epochMsAbove, rule: .positive, maximum: Maximum.epochMsAbove),
         Field(group: "ingest", key: "confidence_apple_watch", path: \C.ingest.confidenceAppleWatch, rule: .fraction),
         Field(group: "ingest", key: "confidence_iphone", path: \C.ingest.confidenceIphone, rule: .fraction),
         Field(group: "ingest", key: "confidence_other", path: \C.ingest.confidenceOther, rule: .fraction),
         Field(group: "ingest", key: "canonical_confidence", path: \C.ingest.canonicalConfidence, rule: .fraction),
 
-        Field(group: "state", key: "max_mode_history", path: \C.state.maxModeHistory, rule: .positiveCount),
-        Field(group: "state", key: "dedup_max_ids", path: \C.state.dedupMaxIds, rule: .positiveCount),
+        Field(group: "state", key: "max_mode_history", path: \C.state.maxModeHistory, rule: .positiveCount, maximum: Maximum.stateEntries),
+        Field(group: "state", key: "dedup_max_ids", path: \C.state.dedupMaxIds, rule: .positiveCount, maximum: Maximum.stateEntries),
 
         Field(group: "significant_change", key: "hrv_ms", path: \C.significantChange.hrvMs, rule: .nonNegative),
         Field(group: "significant_change", key: "heart_rate_bpm", path: \C.significantChange.heartRateBpm, rule: .nonNegative),
         Field(group: "significant_change", key: "stress", path: \C.significantChange.stress, rule: .nonNegative),
 
-        Field(group: "checkpoint", key: "interval_seconds", path: \C.checkpoint.intervalSeconds, rule: .positive),
-        Field(group: "checkpoint", key: "max_dirty_users", path: \C.checkpoint.maxDirtyUsers, rule: .positiveCount),
+        Field(group: "checkpoint", key: "interval_seconds", path: \C.checkpoint.intervalSeconds, rule: .positive, maximum: Maximum.checkpointSeconds),
+        Field(group: "checkpoint", key: "max_dirty_users", path: \C.checkpoint.maxDirtyUsers, rule: .positiveCount, maximum: Maximum.dirtyUsers),
     ]
 
     /// Groups whose keys are metric names rather than fields.
@@ -115,8 +156,9 @@ enum ConfigurationSchema {
 
     static var groups: Set<String> { Set(fields.map(\.group)).union([freshnessGroup, validationGroup]) }
 
-    static func check(_ value: Double, _ rule: Rule, name: String) throws(ConfigurationError) {
+    static func check(_ value: Double, _ rule: Rule, maximum: Double, name: String) throws(ConfigurationError) {
         let whole = value == value.rounded()
+        guard value <= maximum else { throw ConfigurationError("\(name) must be at most \(JSONWriter.number(maximum)) (got \(value))") }
         switch rule {
         case .nonNegative where value < 0:
             throw ConfigurationError("\(name) must not be negative (got \(value))")

@@ -64,6 +64,49 @@ struct ConfigurationTests {
         }
     }
 
+    /// Values at their bounds load; one past is refused naming the key.
+    /// Without bounds these loaded, and then trapped the process: a window
+    /// of 10^9 days overflows nanoseconds, a history of 10^6 switches the codec.
+    @Test(arguments: [
+        ("patterns", "low_hrv_window_days", 3_650.0), ("baselines", "half_life_days", 3_650),
+        ("thresholds", "mode_switch_cooldown_seconds", 31_536_000), ("ingest", "future_skew_seconds", 86_400),
+        ("state", "max_mode_history", 1_000), ("state", "dedup_max_ids", 1_000), ("patterns", "low_recovery_min_events", 1_000),
+        ("checkpoint", "interval_seconds", 3_600), ("checkpoint", "max_dirty_users", 10_000_000),
+        ("ingest", "epoch_ms_above", 1e15), ("thresholds", "hrv_drop_ms", 1_000_000), ("baselines", "min_samples", 1_000_000),
+        ("freshness", "heart_rate", 31_536_000),
+    ])
+    func valuesLoadAtTheirBoundAndAreRefusedPastIt(group: String, key: String, bound: Double) throws {
+        _ = try ConfigurationLoader.load(yaml: "\(group):\n  \(key): \(Int64(bound))\n")
+        let past = Int64(bound) + 1
+        do {
+            _ = try ConfigurationLoader.load(yaml: "\(group):\n  \(key): \(past)\n")
+            Issue.record("accepted \(group).\(key) = \(past)")
+        } catch {
+            #expect(error.description.contains("\(group).\(key) must be at most"), "\(error.description)")
+        }
+    }
+
+    @Test func validationBoundsAreBounded() {
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(yaml: "validation:\n  steps: [0, 2000000]\n") }
+    }
+
+    /// The largest windows and cooldowns a file may hold decide without trapping.
+    @Test func theLargestValidConfigurationDecides() throws {
+        let yaml = """
+            thresholds: {mode_switch_cooldown_seconds: 31536000}
+            baselines: {half_life_days: 3650, min_samples: 1000000}
+            patterns: {low_hrv_window_days: 3650, low_recovery_window_days: 3650, low_hrv_min_events: 1000, low_recovery_min_events: 1000}
+            ingest: {future_skew_seconds: 86400, epoch_ms_above: 1000000000000000}
+            state: {max_mode_history: 1000, dedup_max_ids: 1000}
+            freshness: {default: 31536000, heart_rate: 31536000}
+            """
+        var scenario = Scenario(configuration: try ConfigurationLoader.load(yaml: yaml))
+        for minute in 0..<30 {
+            scenario.send(Fixtures.canonical(minutes: Double(minute), [(.heartRate, minute % 2 == 0 ? 150 : 60), (.hrvRMSSD, 20)]))
+        }
+        #expect(scenario.states["user-1"]?.version == 30)
+    }
+
     @Test func temperatureDeviationMayBeNegative() throws {
         let loaded = try ConfigurationLoader.load(yaml: "validation:\n  temperature_deviation: [-5, 5]\n")
         #expect(loaded.validRange(of: .temperatureDeviation) == -5...5)
