@@ -165,6 +165,9 @@ public final class WebhookIngress: Sendable {
     }
 
     private func deliver(_ admission: Admission, provider: String, body: [UInt8], receivedAt: Timestamp, contentType: String) async throws -> Response {
+        if let id = admission.deliveryID, !Identifier.isValid(id) {
+            throw IngressError.malformed("invalid_delivery_id", "the delivery id must be 1–\(Identifier.maximumBytes) bytes of printable UTF-8")
+        }
         guard let id = admission.deliveryID else {
             try await produce(record(for: admission, provider: provider, body: body, receivedAt: receivedAt, contentType: contentType))
             return JSONResponse.make(.accepted, ["status": "accepted"])
@@ -281,6 +284,9 @@ public final class WebhookIngress: Sendable {
     private static func userID(in json: JSONValue) throws(IngressError) -> String {
         guard let user = json["user_id"].flatMap(identifier), !user.isEmpty else {
             throw .malformed("missing_user_id", "the body has no user_id")
+        }
+        guard Identifier.isValid(user) else {
+            throw .malformed("invalid_user_id", "the user_id must be 1–\(Identifier.maximumBytes) bytes of printable UTF-8")
         }
         return user
     }

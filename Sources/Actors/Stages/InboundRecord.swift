@@ -7,7 +7,13 @@ public struct InboundRecord: Sendable {
     public let envelope: Result<Envelope, EnvelopeError>
 
     public struct EnvelopeError: Error, Sendable {
+        public let reason: RejectionReason
         public let detail: String
+
+        init(_ reason: RejectionReason = .malformedEnvelope, detail: String) {
+            self.reason = reason
+            self.detail = detail
+        }
     }
 
     /// The envelope of SPEC 10 from a record: key = user id, value = body,
@@ -19,15 +25,25 @@ public struct InboundRecord: Sendable {
 
     private static func envelope(of record: KafkaConsumerRecord) -> Result<Envelope, EnvelopeError> {
         guard let key = record.key, !key.isEmpty else { return .failure(EnvelopeError(detail: "the record has no key (user id)")) }
+        guard let userID = Identifier.validated(key) else {
+            return .failure(EnvelopeError(.invalidID, detail: "the key (user id) is not 1–\(Identifier.maximumBytes) bytes of printable UTF-8"))
+        }
+        var deliveryID: String?
+        if let header = record.header("delivery-id") {
+            guard let valid = Identifier.validated(header.value) else {
+                return .failure(EnvelopeError(.invalidID, detail: "the delivery-id header is not 1–\(Identifier.maximumBytes) bytes of printable UTF-8"))
+            }
+            deliveryID = valid
+        }
         guard let provider = record.header("provider")?.stringValue else {
             return .failure(EnvelopeError(detail: "the record has no provider header"))
         }
-        guard let receivedText = record.header("received-at")?.stringValue, let receivedAt = TimestampParser.parse(receivedText) else {
+        guard let receivedText = record.header("received-at")?.stringValue, let receivedAt = TimestampParser.parseInstant(receivedText) else {
             return .failure(EnvelopeError(detail: "the received-at header is missing or not a timestamp"))
         }
         return .success(Envelope(
-            provider: provider, userID: String(decoding: key, as: UTF8.self), receivedAt: receivedAt,
-            deliveryID: record.header("delivery-id")?.stringValue, dataType: record.header("data-type")?.stringValue,
+            provider: provider, userID: userID, receivedAt: receivedAt,
+            deliveryID: deliveryID, dataType: record.header("data-type")?.stringValue,
             body: record.value))
     }
 

@@ -14,6 +14,8 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparabl
     case invalidConfidence = "invalid_confidence"
     case noValidReadings = "no_valid_readings"
     case unknownUser = "unknown_user"
+    /// A user, event or delivery id that breaks `Identifier`'s rule.
+    case invalidID = "invalid_id"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

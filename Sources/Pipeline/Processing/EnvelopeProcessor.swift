@@ -16,6 +16,19 @@ public struct EnvelopeProcessor: Sendable {
 
     public var configVersion: String { engine.configVersion }
 
+    /// Processes `envelope` against its user's entry in `states`. A user
+    /// appears in `states` only once an event of theirs was decided, so a
+    /// flood of records that fail leaves no state behind.
+    public func process(_ envelope: Envelope, in states: inout [String: UserState]) -> EnvelopeOutcome {
+        // `index(forKey:)` and `values[index]` change the state in place; a
+        // lookup by key would copy it.
+        if let index = states.index(forKey: envelope.userID) { return process(envelope, state: &states.values[index]) }
+        var state = UserState(userID: envelope.userID)
+        let outcome = process(envelope, state: &state)
+        if case .decided = outcome { states[envelope.userID] = state }
+        return outcome
+    }
+
     /// `state` must be the state of `envelope.userID`.
     public func process(_ envelope: Envelope, state: inout UserState) -> EnvelopeOutcome {
         switch normalizer.normalize(envelope) {

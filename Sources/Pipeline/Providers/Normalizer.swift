@@ -18,6 +18,10 @@ public struct Normalizer: Sendable {
     }
 
     public func normalize(_ envelope: Envelope) -> Normalization {
+        guard Identifier.isValid(envelope.userID) else { return .failure(.invalidID, detail: "the user id \(Self.idRule)") }
+        if let deliveryID = envelope.deliveryID, !Identifier.isValid(deliveryID) {
+            return .failure(.invalidID, detail: "the delivery id \(Self.idRule)")
+        }
         guard let provider = Provider(rawValue: envelope.provider) else {
             return .failure(.unknownProvider, detail: "unknown provider '\(envelope.provider)'")
         }
@@ -57,9 +61,12 @@ public struct Normalizer: Sendable {
             case .failure(let failure): return .failure(failure.reason, detail: failure.detail)
             }
         }
+        if let eventID, !Identifier.isValid(eventID) { return .failure(.invalidID, detail: "the event id \(Self.idRule)") }
         record.identity = eventID ?? envelope.deliveryID ?? Self.bodyHash(envelope.body)
         return .record(record)
     }
+
+    private static let idRule = "is not 1–\(Identifier.maximumBytes) bytes of printable UTF-8"
 
     /// The first 16 bytes of SHA-256 of the body, in hex: the identity of an
     /// envelope that has neither an event id nor a delivery id.

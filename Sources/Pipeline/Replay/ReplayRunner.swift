@@ -23,8 +23,7 @@ public struct ReplayRunner: Sendable {
             summary.rejections[.malformedEnvelope, default: 0] += 1
             throw error
         }
-        let userID = envelope.userID
-        let outcome = processor.process(envelope, state: &states[userID, default: UserState(userID: userID)])
+        let outcome = processor.process(envelope, in: &states)
         summary.users = states.count
         switch outcome {
         case .decided(let decision, _, let rejections):
