@@ -14,6 +14,11 @@ public struct KafkaProducerConfiguration: Sendable {
         self.bootstrapServers = bootstrapServers
     }
 
+    /// The largest record librdkafka accepts (`message.max.bytes`, 1,000,000 unless set).
+    public var maxMessageBytes: Int {
+        properties["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000
+    }
+
     var properties: [String: String] {
         let base: [String: String] = [
             "bootstrap.servers": bootstrapServers,

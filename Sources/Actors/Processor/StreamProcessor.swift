@@ -44,16 +44,16 @@ public final class StreamProcessor: Service, Sendable {
         let statistics = statistics
         let logger = logger
         let store = CheckpointStore(client: client, group: settings.group, logger: logger)
-        let producer = try KafkaProducer(configuration: {
-            var producer = KafkaProducerConfiguration(bootstrapServers: settings.bootstrapServers)
-            producer.additionalProperties = settings.kafkaProperties
-            return producer
-        }())
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: settings.bootstrapServers)
+        producerConfiguration.additionalProperties = settings.kafkaProperties
+        let producer = try KafkaProducer(configuration: producerConfiguration)
         try await producer.prepare(toSendTo: [settings.switchesTopic, settings.deadLetterTopic], timeout: .seconds(30))
         let tracker = OutputTracker()
         let progress = CheckpointProgress()
         let signals = CheckpointSignals()
-        let outputs = OutputPublisher(producer: producer, tracker: tracker, switchesTopic: settings.switchesTopic, deadLetterTopic: settings.deadLetterTopic)
+        let outputs = OutputPublisher(
+            producer: producer, tracker: tracker, switchesTopic: settings.switchesTopic, deadLetterTopic: settings.deadLetterTopic,
+            maxRecordBytes: producerConfiguration.maxMessageBytes, logger: logger)
         let consumerBox = Mutex<KafkaConsumer?>(nil)
         let coordinator = CheckpointCoordinator(
             shardCount: settings.shards, store: store, tracker: tracker, progress: progress, statistics: statistics, logger: logger

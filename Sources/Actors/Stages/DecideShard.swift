@@ -67,18 +67,21 @@ public actor DecideShard {
         let metrics = statistics.metrics
         var healthKit = HealthKitTally()
         for record in records {
-            guard case .success(let envelope) = record.envelope else {
-                if case .failure(let error) = record.envelope {
-                    try await outputs.deadLetter(record.origin, stage: "ingest", reason: RejectionReason.malformedEnvelope.rawValue, error: error.detail, epoch: epoch)
-                }
+            let envelope: Envelope
+            switch record.envelope {
+            case .success(let valid):
+                envelope = valid
+            case .failure(let error):
+                try await deadLetter(record, stage: "ingest", reason: error.reason.rawValue, error: error.detail)
                 counts.deadLettered += 1
-                counts.rejections[RejectionReason.malformedEnvelope.rawValue, default: 0] += 1
+                counts.rejections[error.reason.rawValue, default: 0] += 1
                 continue
             }
             let userID = envelope.userID
-            partitionOfUser[userID] = record.origin.topicPartition
             let started = metrics != nil && envelope.provider == Provider.appleHealth.rawValue ? ContinuousClock.now : nil
-            let outcome = processor.process(envelope, state: &states[userID, default: UserState(userID: userID)])
+            let outcome = processor.process(envelope, in: &states)
+            // Loaded or created: either way this partition's revocation must drop it.
+            if states.index(forKey: userID) != nil { partitionOfUser[userID] = record.origin.topicPartition }
             if let started { healthKit.record(outcome, took: ContinuousClock.now - started) }
             switch outcome {
             case .decided(let decision, _, let rejections):
@@ -95,7 +98,7 @@ public actor DecideShard {
                 if !rejections.isEmpty {
                     counts.partial += 1
                     for rejection in rejections { counts.rejections[rejection.reason.rawValue, default: 0] += 1 }
-                    try await outputs.deadLetter(record.origin, stage: "validate", reason: "partial", error: "\(rejections.count) samples rejected", rejections: rejections, epoch: epoch)
+                    try await deadLetter(record, stage: "validate", reason: "partial", error: "\(rejections.count) samples rejected", rejections: rejections)
                 }
             case .duplicate:
                 counts.duplicates += 1
@@ -103,14 +106,14 @@ public actor DecideShard {
                 counts.deadLettered += 1
                 counts.rejections[reason.rawValue, default: 0] += 1
                 let stage = reason == .noValidReadings ? "validate" : "normalise"
-                try await outputs.deadLetter(record.origin, stage: stage, reason: reason.rawValue, error: detail, rejections: rejections, epoch: epoch)
+                try await deadLetter(record, stage: stage, reason: reason.rawValue, error: detail, rejections: rejections)
             case .notFetched(let provider):
                 // Fetching records from the provider's API is not built yet:
                 // the notification is kept in the dead-letter topic for a re-drive.
                 counts.deadLettered += 1
                 counts.rejections[RejectionReason.unsupportedType.rawValue, default: 0] += 1
-                try await outputs.deadLetter(record.origin, stage: "normalise", reason: RejectionReason.unsupportedType.rawValue,
-                                             error: "\(provider.rawValue) notification: fetching from the provider API is not available", epoch: epoch)
+                try await deadLetter(record, stage: "normalise", reason: RejectionReason.unsupportedType.rawValue,
+                                     error: "\(provider.rawValue) notification: fetching from the provider API is not available")
             }
         }
         if !healthKit.isEmpty { metrics?.healthKitProcessed(healthKit) }
@@ -128,6 +131,13 @@ public actor DecideShard {
             total.activeUsers += states.count - usersBefore
             total.rejections.merge(counts.rejections, uniquingKeysWith: +)
         }
+    }
+
+    /// Every dead letter of the shard, counted in `auren_dlq_messages_total`.
+    private func deadLetter(_ record: InboundRecord, stage: String, reason: String, error: String, rejections: [Rejection] = []) async throws {
+        let shortened = try await outputs.deadLetter(record.origin, stage: stage, reason: reason, error: error, rejections: rejections, epoch: epoch)
+        statistics.metrics?.deadLettered(stage: stage, reason: reason)
+        if shortened { statistics.metrics?.deadLetterShortened() }
     }
 
     /// Loads, in one query, the stored states of users this shard has not

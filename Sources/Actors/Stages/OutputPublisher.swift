@@ -1,4 +1,6 @@
+import CRdKafka
 import Foundation
+import Logging
 import Pipeline
 
 /// Produces the processor's outputs — mode switches for the agent, dead
@@ -9,6 +11,9 @@ public struct OutputPublisher: Sendable {
     public let tracker: OutputTracker
     public let switchesTopic: String
     public let deadLetterTopic: String
+    /// The producer's `message.max.bytes`: a dead letter is made to fit it.
+    public let maxRecordBytes: Int
+    public let logger: Logger
 
     public func publish(_ modeSwitch: ModeSwitch, epoch: Int) async throws {
         let record = KafkaProducerRecord(
@@ -18,24 +23,31 @@ public struct OutputPublisher: Sendable {
         try await send(record, epoch: epoch)
     }
 
-    /// The original bytes and key, the original headers, and where and why it failed (SPEC 6).
+    /// The original bytes and key, the original headers, and where and why
+    /// it failed (SPEC 6), in the fullest form the producer accepts. Returns
+    /// whether something of the original had to be left out.
+    @discardableResult
     public func deadLetter(
         _ original: KafkaConsumerRecord, stage: String, reason: String, error: String, rejections: [Rejection] = [], epoch: Int
-    ) async throws {
-        var headers = original.headers
-        headers += [
-            KafkaHeader(name: "original-topic", value: original.topicPartition.topic),
-            KafkaHeader(name: "original-partition", value: String(original.topicPartition.partition)),
-            KafkaHeader(name: "original-offset", value: String(original.offset)),
-            KafkaHeader(name: "stage", value: stage),
-            KafkaHeader(name: "reason", value: reason),
-            KafkaHeader(name: "error", value: error),
-            KafkaHeader(name: "failed-at", value: Timestamp.now.description),
-        ]
-        if !rejections.isEmpty {
-            headers.append(KafkaHeader(name: "rejected-samples", value: rejections.map(\.description).joined(separator: ",")))
+    ) async throws -> Bool {
+        let letter = DeadLetter(
+            original: original, topic: deadLetterTopic, stage: stage, reason: reason, error: error, rejections: rejections,
+            failedAt: .now)
+        var (record, form) = letter.record(within: maxRecordBytes)
+        do {
+            try await send(record, epoch: epoch)
+        } catch let error as KafkaError where error.code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE.rawValue && form != .withoutOriginalValue {
+            // Larger than librdkafka counted it: the smallest form always fits.
+            form = .withoutOriginalValue
+            record = letter.record(form)
+            try await send(record, epoch: epoch)
         }
-        try await send(KafkaProducerRecord(topic: deadLetterTopic, key: original.key, value: original.value, headers: headers), epoch: epoch)
+        guard form != .whole else { return false }
+        logger.warning("dead letter shortened to fit \(maxRecordBytes) bytes", metadata: [
+            "original": "\(original.topicPartition.topic)/\(original.topicPartition.partition)@\(original.offset)",
+            "reason": "\(reason)", "form": "\(form)", "value-bytes": "\(original.value.count)",
+        ])
+        return true
     }
 
     private func send(_ record: KafkaProducerRecord, epoch: Int) async throws {

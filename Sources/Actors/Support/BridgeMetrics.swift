@@ -76,6 +76,11 @@ public final class BridgeMetrics: Sendable {
         counter("dlq_messages_total", "Records sent to the dead-letter topic.", [("stage", stage), ("reason", reason)]).increment()
     }
 
+    /// A dead letter that left out the original's headers or value to fit Kafka's record size.
+    public func deadLetterShortened() {
+        counter("dlq_messages_shortened_total", "Dead letters that left out part of the original to fit the record size limit.", []).increment()
+    }
+
     /// Brings the processor's counters up to `snapshot` and its gauges to
     /// `gauges` (called before each scrape).
     public func observe(processor snapshot: ProcessorStatistics.Snapshot, gauges: ProcessorStatistics.Gauges) {
