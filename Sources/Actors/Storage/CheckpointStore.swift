@@ -46,7 +46,8 @@ public struct CheckpointStore: Sendable {
 
     /// One transaction: changed states (one statement), the partitions'
     /// next offsets, and the mode transitions (a replayed switch has the same
-    /// id and is written once).
+    /// id and is written once). A stored state never goes back to an older
+    /// version, whoever writes it.
     public func write(offsets: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch]) async throws {
         let group = group
         let logger = logger
@@ -58,6 +59,7 @@ public struct CheckpointStore: Sendable {
                                                          \(states.map(\.keyID)), \(states.map(\.sealed))) AS t(u, v, k, s)
                     ON CONFLICT (user_id) DO UPDATE
                     SET "version" = EXCLUDED."version", key_id = EXCLUDED.key_id, state = EXCLUDED.state, updated_at = now()
+                    WHERE user_state."version" <= EXCLUDED."version"
                     """, logger: logger)
             }
             for (topic, entries) in Dictionary(grouping: offsets, by: \.key.topic) {
