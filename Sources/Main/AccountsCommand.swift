@@ -17,6 +17,7 @@ struct AccountsCommand: AsyncParsableCommand {
 
     struct Link: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Map a provider's user id to an internal user id (re-linking replaces the old mapping).")
+        @OptionGroup var stateKeys: StateKeyOptions
 
         @Option(help: "Internal user id.")
         var user: String
@@ -27,13 +28,14 @@ struct AccountsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let link = AccountStore.Link(provider: provider.lowercased(), providerUserID: providerUserID, userID: user)
-            try await AccountsCommand.withStore { store in try await store.link(link) }
+            try await AccountsCommand.withStore(stateKeys) { store in try await store.link(link) }
             print("linked \(link.provider) user \(link.providerUserID) to \(link.userID)")
         }
     }
 
     struct Unlink: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a provider account mapping.")
+        @OptionGroup var stateKeys: StateKeyOptions
 
         @Option(help: "Provider name.")
         var provider: String
@@ -41,7 +43,7 @@ struct AccountsCommand: AsyncParsableCommand {
         var providerUserID: String
 
         func run() async throws {
-            let removed = try await AccountsCommand.withStore { store in
+            let removed = try await AccountsCommand.withStore(stateKeys) { store in
                 try await store.unlink(provider: provider.lowercased(), providerUserID: providerUserID)
             }
             guard removed else { throw ValidationError("no \(provider.lowercased()) account \(providerUserID) is linked") }
@@ -51,12 +53,13 @@ struct AccountsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the linked accounts and device key ids (never the secrets).")
+        @OptionGroup var stateKeys: StateKeyOptions
 
         @Option(help: "Only this internal user.")
         var user: String?
 
         func run() async throws {
-            let (links, devices) = try await AccountsCommand.withStore { store in
+            let (links, devices) = try await AccountsCommand.withStore(stateKeys) { store in
                 let links = try await store.links(of: user)
                 var devices: [String: [String]] = [:]
                 for id in Set(links.map(\.userID) + [user].compactMap { $0 }) { devices[id] = try await store.deviceKeyIDs(of: id) }
@@ -75,12 +78,13 @@ struct AccountsCommand: AsyncParsableCommand {
             commandName: "device-key",
             abstract: "Create a HealthKit device secret for a user and print it once.",
             discussion: "The app signs /healthkit/batch requests with it (Standard Webhooks). Earlier keys stay valid until revoked.")
+        @OptionGroup var stateKeys: StateKeyOptions
 
         @Option(help: "Internal user id.")
         var user: String
 
         func run() async throws {
-            let key = try await AccountsCommand.withStore { store in try await store.createDeviceKey(for: user) }
+            let key = try await AccountsCommand.withStore(stateKeys) { store in try await store.createDeviceKey(for: user) }
             print("device key \(key.id) for \(user) (shown only now, store it in the app):")
             print(key.secret)
         }
@@ -91,6 +95,7 @@ struct AccountsCommand: AsyncParsableCommand {
             commandName: "revoke-device-key",
             abstract: "Revoke one of a user's HealthKit device keys (a lost or replaced device).",
             discussion: "Running ingresses refuse requests signed with it as soon as the revocation commits. `accounts list` shows key ids.")
+        @OptionGroup var stateKeys: StateKeyOptions
 
         @Option(help: "Internal user id.")
         var user: String
@@ -98,18 +103,18 @@ struct AccountsCommand: AsyncParsableCommand {
         var key: String
 
         func run() async throws {
-            let revoked = try await AccountsCommand.withStore { [user, key] store in try await store.revokeDeviceKey(key, of: user) }
+            let revoked = try await AccountsCommand.withStore(stateKeys) { [user, key] store in try await store.revokeDeviceKey(key, of: user) }
             guard revoked else { throw ValidationError("\(user) has no device key \(key)") }
             print("revoked device key \(key) of \(user)")
         }
     }
 
-    static func withStore<T: Sendable>(_ body: @escaping @Sendable (AccountStore) async throws -> T) async throws -> T {
+    static func withStore<T: Sendable>(_ stateKeys: StateKeyOptions, _ body: @escaping @Sendable (AccountStore) async throws -> T) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let logger = Logger(label: "auren.accounts")
+        let cipher = try stateKeys.cipher(environment, logger: logger)
         let settings = try PostgresSettings.fromEnvironment(environment)
         let migrations = try Migration.load(from: Migration.defaultDirectory(environment: environment))
-        let cipher = try StateCipher.fromEnvironment(environment, logger: logger)
         return try await PostgresSession.with(settings, logger: logger) { client in
             try await MigrationRunner(client: client, logger: logger).apply(migrations)
             return try await body(AccountStore(client: client, cipher: cipher, logger: logger))

@@ -29,6 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "What to run: the webhook ingress, the stream processor, or both in one process.")
     var role: Role = .all
 
+    @OptionGroup var stateKeys: StateKeyOptions
+
     @Option(help: "HTTP port (default: HTTP_PORT, else 8080; 0 picks a free one and logs it).")
     var httpPort: Int?
 
@@ -91,13 +93,13 @@ struct ServeCommand: AsyncParsableCommand {
         } ?? 8080
         let secrets = try role == .processor ? nil : WebhookSecrets.load(environment: environment)
 
+        let cipher = try stateKeys.cipher(environment, logger: logger)
         let database = try PostgresSettings.fromEnvironment(environment)
         let migrations = try Migration.load(from: Migration.defaultDirectory(environment: environment))
         try await PostgresSession.with(database, logger: logger) { client in
             try await MigrationRunner(client: client, logger: logger).apply(migrations)
         }
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        let cipher = try StateCipher.fromEnvironment(environment, logger: logger)
         let metrics = BridgeMetrics()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
 

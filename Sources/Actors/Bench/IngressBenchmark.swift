@@ -71,7 +71,7 @@ public struct IngressBenchmark: Sendable {
     }
 
     private func measure(cluster: KafkaMockCluster, client: PostgresClient) async throws -> Result {
-        let cipher = try StateCipher.fromEnvironment(logger: logger)
+        let cipher = try StateCipher.fromEnvironment(allowingDevelopmentKey: true, logger: logger)
         let accounts = AccountStore(client: client, cipher: cipher, logger: logger)
         progress("creating device keys for \(options.users) users")
         var deviceKeys: [String: [UInt8]] = [:]

@@ -160,7 +160,7 @@ public struct PipelineBenchmark: Sendable {
         progress("baseline: a bare consume+decode loop over the same records")
         let baseline = try await measureBaseline(cluster.bootstrapServers, events: events)
 
-        let cipher = try StateCipher.fromEnvironment(logger: logger)
+        let cipher = try StateCipher.fromEnvironment(allowingDevelopmentKey: true, logger: logger)
         return try await ScratchDatabase.with(on: options.database, prefix: "auren_bench", logger: logger) { database in
             let migrations = try Migration.load(from: Migration.defaultDirectory())
             try await PostgresSession.with(database, logger: logger) { client in

@@ -71,7 +71,7 @@ public struct DemoRunner: Sendable {
         try cluster.createTopic(KafkaTopicSpecification(name: "neuros-mode-switches", partitions: 4))
         progress.note("Kafka: librdkafka's mock cluster at \(cluster.bootstrapServers)")
 
-        let cipher = try StateCipher.fromEnvironment([:], logger: Logger(label: "auren.demo.quiet", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let cipher = try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: Logger(label: "auren.demo.quiet", factory: { _ in SwiftLogNoOpLogHandler() }))
         let accounts = AccountStore(client: client, cipher: cipher, logger: logger)
         var deviceKeys: [[UInt8]] = []
         for user in 0..<options.users {

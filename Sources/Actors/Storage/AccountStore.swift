@@ -141,6 +141,7 @@ public struct AccountStore: Sendable {
 
     /// Runs `change` and announces it in one transaction: listeners hear of
     /// it once it is committed, never before.
+    @discardableResult
     private func announcing<T: Sendable>(_ change: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withTransaction(logger: logger) { connection in
             let result = try await change(connection)

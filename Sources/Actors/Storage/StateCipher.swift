@@ -23,16 +23,26 @@ public struct StateCipher: Sendable {
         self.keys = keys
     }
 
-    /// The key used when none is configured. It keeps a demo or a test
-    /// working without setup, and is logged loudly: never use it in production.
+    /// The key of the demo, the benchmarks and tests when none is configured.
+    /// It is in the source, so it protects nothing: `serve` uses it only when
+    /// told `--insecure-development-key`.
     static let developmentKeyID = "development"
     private static let developmentKey = Array(SHA256Digest.bytes(of: Array("auren-biometric-bridge development state key".utf8)))
 
     /// `BRIDGE_STATE_KEYS` = `id:base64,id:base64,…` (the first one encrypts;
-    /// all decrypt), or the development key with a warning.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws -> StateCipher {
+    /// all decrypt). Without it, the development key with a warning when
+    /// allowed, else a refusal that says what to set.
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment, allowingDevelopmentKey: Bool, logger: Logger
+    ) throws -> StateCipher {
         guard let list = environment["BRIDGE_STATE_KEYS"], !list.isEmpty else {
-            logger.warning("BRIDGE_STATE_KEYS is not set: user states are encrypted with the built-in development key")
+            guard allowingDevelopmentKey else {
+                throw Failure(description: """
+                    BRIDGE_STATE_KEYS is not set, and health data must not be encrypted with a key that is in the source. \
+                    Set it to id:base64 of 32 bytes (e.g. k1:$(openssl rand -base64 32)), or pass --insecure-development-key for a local trial
+                    """)
+            }
+            logger.warning("BRIDGE_STATE_KEYS is not set: user states are encrypted with the built-in development key, which is public")
             return try StateCipher(currentKeyID: developmentKeyID, keys: [developmentKeyID: developmentKey])
         }
         var keys: [String: [UInt8]] = [:]

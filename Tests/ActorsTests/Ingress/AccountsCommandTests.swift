@@ -6,7 +6,7 @@ import Testing
 /// `biometric-bridge accounts …` as an operator runs it, against a real database.
 struct AccountsCommandTests {
     static func accounts(_ arguments: [String], database: PostgresSettings) async throws -> BridgeCommand.Outcome {
-        try await BridgeCommand.run(["accounts"] + arguments, environment: ["DATABASE_URL": database.url, "PATH": "/usr/bin:/bin"])
+        try await BridgeCommand.run(["accounts"] + arguments + ["--insecure-development-key"], environment: ["DATABASE_URL": database.url, "PATH": "/usr/bin:/bin"])
     }
 
     @Test func linkListIssueAndRevokeADeviceKeyAndUnlink() async throws {
@@ -21,7 +21,7 @@ struct AccountsCommandTests {
             #expect(secret.hasPrefix("whsec_"))
             #expect(!key.errors.contains(secret), "the secret is printed once, on standard output only")
 
-            let store = AccountStore(client: client, cipher: try StateCipher.fromEnvironment([:], logger: TestDatabase.logger), logger: TestDatabase.logger)
+            let store = AccountStore(client: client, cipher: try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: TestDatabase.logger), logger: TestDatabase.logger)
             #expect(try await store.deviceSecrets(of: "user-42") == [StandardWebhookSecret.decode(secret)!])
             #expect(try await store.userID(provider: "oura", providerUserID: "oura-abc") == "user-42")
 

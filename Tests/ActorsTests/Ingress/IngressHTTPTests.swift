@@ -119,7 +119,7 @@ struct IngressHTTPTests {
                 // It listens again after a second.
                 try await Task.sleep(for: .seconds(2))
             }
-            let accounts = AccountStore(client: ingress.client, cipher: try StateCipher.fromEnvironment([:], logger: TestDatabase.logger), logger: TestDatabase.logger)
+            let accounts = AccountStore(client: ingress.client, cipher: try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: TestDatabase.logger), logger: TestDatabase.logger)
             let replacement = try await accounts.createDeviceKey(for: "user-hk")
             let lost = try #require(try await accounts.deviceKeyIDs(of: "user-hk").first)
             #expect(try await accounts.revokeDeviceKey(lost, of: "user-hk"))

@@ -31,7 +31,7 @@ struct IngressFixture: Sendable {
         try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 1))
         try await TestDatabase.withMigratedDatabase { _, client in
             let logger = Logger(label: "auren.tests.ingress")
-            let cipher = try StateCipher.fromEnvironment([:], logger: logger)
+            let cipher = try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: logger)
             let accounts = AccountStore(client: client, cipher: cipher, logger: logger)
             try await accounts.link(.init(provider: "oura", providerUserID: "oura-user-1", userID: "user-oura"))
             try await accounts.link(.init(provider: "whoop", providerUserID: "10129", userID: "user-whoop"))

@@ -30,7 +30,7 @@ enum ProcessorChecks {
 
     /// Every stored state, decrypted with the development key and re-encoded.
     static func states(_ client: PostgresClient) async throws -> [String: [UInt8]] {
-        let cipher = try StateCipher.fromEnvironment([:], logger: Logger(label: "tests"))
+        let cipher = try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: Logger(label: "tests"))
         let rows = try await client.query("SELECT user_id, key_id, state FROM user_state")
         var result: [String: [UInt8]] = [:]
         for try await (user, keyID, sealed) in rows.decode((String, String, ByteBuffer).self) {

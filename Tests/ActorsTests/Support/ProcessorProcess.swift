@@ -12,7 +12,7 @@ final class ProcessorProcess: @unchecked Sendable {
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("processor-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = BridgeExecutable.url
-        process.arguments = ["serve", "--role", "processor", "--session-timeout", "4", "--progress-interval", "1", "--http-port", "0"] + arguments
+        process.arguments = ["serve", "--role", "processor", "--insecure-development-key", "--session-timeout", "4", "--progress-interval", "1", "--http-port", "0"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["KAFKA_BOOTSTRAP_SERVERS"] = bootstrapServers
         environment["DATABASE_URL"] = database.url
