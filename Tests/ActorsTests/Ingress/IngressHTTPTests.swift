@@ -187,6 +187,25 @@ struct IngressHTTPTests {
         }
     }
 
+    /// A user id PostgreSQL cannot store (a NUL byte) or kilobytes of id are
+    /// refused before any lookup; so is a delivery id that long, signed or not.
+    @Test func invalidIdsAreRefusedWith400() async throws {
+        try await IngressFixture.run { ingress in
+            for user in ["nul\\u0000user", String(repeating: "u", count: 2_000), "tab\\tuser"] {
+                let body = Array(#"{"user_id":"\#(user)","samples":[]}"#.utf8)
+                let reply = try await ingress.send("/healthkit/batch", headers: IngressFixture.standard(body, id: "bad-user", key: ingress.deviceKey), body: body)
+                #expect(reply.status == 400, "\(reply.text)")
+                #expect(try JSONParser.parse(reply.body)["error"]?.stringValue == "invalid_user_id")
+            }
+            let longID = String(repeating: "d", count: 5_000)
+            let reply = try await ingress.send("/webhooks/canonical", headers: IngressFixture.standard(Self.canonicalBody, id: longID, key: IngressFixture.canonicalKey),
+                                               body: Self.canonicalBody)
+            #expect(reply.status == 400, "\(reply.text)")
+            #expect(try JSONParser.parse(reply.body)["error"]?.stringValue == "invalid_delivery_id")
+            #expect(try await ingress.recordCount() == 0)
+        }
+    }
+
     @Test func theOuraChallengeIsAnsweredOnlyWithTheRightToken() async throws {
         try await IngressFixture.run { ingress in
             let good = try await ingress.send("/webhooks/oura?verification_token=verify-me&challenge=abc-123", method: "GET")
