@@ -89,7 +89,7 @@ public final class WebhookIngress: Sendable {
                                                secrets: self.secrets.whoopSecrets, now: now)
             }
             let json = try Self.object(body)
-            let trace = json["trace_id"].flatMap(Self.identifier)
+            let trace = json["trace_id"]?.identifierText
             return Admission(subject: .providerUser(try Self.userID(in: json)), deliveryID: trace ?? Self.digest(of: signatureText))
         }
     }
@@ -282,7 +282,7 @@ public final class WebhookIngress: Sendable {
     }
 
     private static func userID(in json: JSONValue) throws(IngressError) -> String {
-        guard let user = json["user_id"].flatMap(identifier), !user.isEmpty else {
+        guard let user = json["user_id"]?.identifierText, !user.isEmpty else {
             throw .malformed("missing_user_id", "the body has no user_id")
         }
         guard Identifier.isValid(user) else {
@@ -312,15 +312,6 @@ public final class WebhookIngress: Sendable {
             throw .malformed("mixed_users", "an array of pushes must name a single user")
         }
         return user
-    }
-
-    /// Ids are strings; a JSON number is written in decimal.
-    private static func identifier(_ value: JSONValue) -> String? {
-        switch value {
-        case .string(let text): text
-        case .number(let number): JSONWriter.number(number)
-        default: nil
-        }
     }
 
     /// A replay key derived from a signature (Oura sends no delivery id).

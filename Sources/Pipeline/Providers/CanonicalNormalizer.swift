@@ -22,7 +22,7 @@ struct CanonicalNormalizer {
         guard !context.isFuture(eventTime) else { return .failure(.init(.futureTimestamp, "the event timestamp is in the future")) }
 
         var parsed = Parsed(
-            eventID: Self.identifier(body["event_id"]), deviceType: body["device_type"]?.stringValue,
+            eventID: body["event_id"]?.identifierText, deviceType: body["device_type"]?.stringValue,
             timestamp: eventTime, candidates: [], rejections: [])
         parsed.candidates.reserveCapacity(readings.count)
         for (position, element) in readings.enumerated() {
@@ -52,14 +52,5 @@ struct CanonicalNormalizer {
             confidence = number
         }
         return .reading(Reading(metric: metric, value: value, timestamp: timestamp, source: element["source"]?.stringValue, confidence: confidence))
-    }
-
-    /// An id written as a string, or as a JSON number (in decimal).
-    static func identifier(_ value: JSONValue?) -> String? {
-        switch value {
-        case .string(let text): text
-        case .number(let number): JSONWriter.number(number)
-        default: nil
-        }
     }
 }

@@ -1,5 +1,7 @@
 /// A parsed JSON value. Objects keep their members in document order (they
-/// are small, and a linear lookup beats hashing at this size).
+/// are small, and a linear lookup beats hashing at this size). Of members
+/// with the same name the last wins, in lookups as in the parser's spans —
+/// as most JSON readers, a provider's among them, would read the same bytes.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -11,11 +13,23 @@ public enum JSONValue: Sendable, Equatable {
     /// The member named `key`; JSON `null` counts as absent (SPEC 5.1).
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        for member in members where member.key == key {
+        for member in members.reversed() where member.key == key {
             if case .null = member.value { return nil }
             return member.value
         }
         return nil
+    }
+
+    /// An id written as a string, or as a JSON integer in plain decimal.
+    /// An integer from 2^53 on may have lost digits in the double it was
+    /// read into, so it is no id (writing it could name someone else).
+    public var identifierText: String? {
+        switch self {
+        case .string(let text): return text
+        case .number(let number) where number == number.rounded() && abs(number) < 9_007_199_254_740_992:
+            return String(Int64(number))
+        default: return nil
+        }
     }
 
     public var stringValue: String? {

@@ -42,6 +42,26 @@ struct ParsingTests {
         #expect(String(decoding: text[spans["b"]!], as: UTF8.self) == #"{"c":"}"}"#)
     }
 
+    /// One rule everywhere: of members with the same name the last wins, in
+    /// lookups and in spans (replay's `body`), so no two readers of the same
+    /// bytes see different values.
+    @Test func ofDuplicateMembersTheLastWinsInLookupsAndSpans() throws {
+        let text = Array(#"{"user_id":"a","body":{"x":1},"user_id":"b","body":{"x":2}}"#.utf8)
+        let (value, spans) = try JSONParser.parseWithSpans(text)
+        #expect(value["user_id"] == .string("b"))
+        #expect(String(decoding: text[spans["body"]!], as: UTF8.self) == #"{"x":2}"#)
+        #expect(value["body"] == (try JSONParser.parse(#"{"x":2}"#)))
+        #expect(try JSONParser.parse(#"{"a":1,"a":null}"#)["a"] == nil)
+    }
+
+    @Test func numericIDsAreWrittenExactlyOrNotAtAll() throws {
+        #expect(JSONValue.number(10129).identifierText == "10129")
+        #expect(JSONValue.number(2_000_000_000_000_000).identifierText == "2000000000000000", "no exponent form")
+        #expect(try JSONParser.parse("9007199254740993").identifierText == nil, "read as ...992: not the id that was sent")
+        #expect(JSONValue.number(1.5).identifierText == nil)
+        #expect(JSONValue.string("u-1").identifierText == "u-1")
+    }
+
     @Test func timestampsRoundTripAndOffsetsApply() {
         #expect(TimestampParser.parse("2024-02-06 14:30:00 -0800")?.description == "2024-02-06T22:30:00.000Z")
         #expect(TimestampParser.parse("2026-11-20T08:00:00.123456Z")?.description == "2026-11-20T08:00:00.123Z")
