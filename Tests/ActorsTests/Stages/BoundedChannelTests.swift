@@ -6,11 +6,15 @@ import Testing
 struct BoundedChannelTests {
     /// A sender and a receiver on two threads of the pool race on every
     /// element: the receiver must get each exactly once, in sending order,
-    /// and never sleep while an element waits (which would hang this test).
+    /// and never sleep while an element waits. A lost wake-up stops the
+    /// stream for good, so the test fails when nothing arrives for 30 s — not
+    /// after a fixed time, which the whole suite's load on the two pool
+    /// threads (other tests' long computations) could exceed.
     @Test("one sender racing one receiver: every element once, in order, no lost wake-up", arguments: [1, 4])
     func orderUnderContention(capacity: Int) async throws {
         let channel = BoundedChannel<Int>(capacity: capacity)
         let count = 300_000
+        let progress = Atomic<Int>(0)
         let sender = Task.detached {
             for value in 0..<count { await channel.send(value) }
             channel.finish()
@@ -21,10 +25,23 @@ struct BoundedChannelTests {
             while let value = await channel.next() {
                 if value != received { outOfOrder += 1 }
                 received += 1
+                progress.store(received, ordering: .relaxed)
             }
             return (received: received, outOfOrder: outOfOrder)
         }
-        let outcome = try await Deadline.run("draining the channel", within: .seconds(60)) { await receiver.value }
+        var seen = -1
+        var still = ContinuousClock.now
+        while progress.load(ordering: .relaxed) < count {
+            try await Task.sleep(for: .milliseconds(200))
+            let now = progress.load(ordering: .relaxed)
+            if now != seen { (seen, still) = (now, .now) }
+            if ContinuousClock.now - still > .seconds(30) {
+                Issue.record("no element arrived for 30 s after \(now) of \(count): a lost wake-up")
+                channel.finish()
+                return
+            }
+        }
+        let outcome = await receiver.value
         await sender.value
         #expect(outcome.received == count)
         #expect(outcome.outOfOrder == 0)
