@@ -64,10 +64,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Records read past the last checkpoint barrier before reading waits for the previous checkpoint (bounds memory when PostgreSQL is slow).")
     var checkpointWindow: Int = 100_000
 
+    @Option(help: "Seconds a record read may wait for its checkpoint before /ready answers 503 (PostgreSQL unwritable); ready again once checkpoints go through.")
+    var readyCheckpointAge: Int = 60
+
+    @Option(help: "Seconds SIGTERM waits for the final checkpoint; past them (PostgreSQL or Kafka unreachable) the processor exits non-zero without it, and the next owner replays from the last checkpoint.")
+    var shutdownTimeout: Int = 30
+
     func validate() throws {
         guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
         guard (1...300).contains(sessionTimeout) else { throw ValidationError("--session-timeout must be between 1 and 300 seconds") }
-        guard checkpointWindow >= 100 else { throw ValidationError("--checkpoint-window must be at least 100 records") }
+        guard (100...10_000_000).contains(checkpointWindow) else { throw ValidationError("--checkpoint-window must be between 100 and 10,000,000 records") }
+        guard (1...86_400).contains(readyCheckpointAge) else { throw ValidationError("--ready-checkpoint-age must be between 1 and 86,400 seconds") }
+        guard (1...600).contains(shutdownTimeout) else { throw ValidationError("--shutdown-timeout must be between 1 and 600 seconds") }
+        guard (1...86_400).contains(progressInterval) else { throw ValidationError("--progress-interval must be between 1 and 86,400 seconds") }
         guard (0.1...120).contains(produceTimeout) else { throw ValidationError("--produce-timeout must be between 0.1 and 120 seconds") }
         for property in kafkaProperties where !property.contains("=") {
             throw ValidationError("--kafka-property takes KEY=VALUE, not '\(property)'")
@@ -142,6 +151,10 @@ struct ServeCommand: AsyncParsableCommand {
             checks.append(("partitions", {
                 guard processorStatistics.snapshot.ownedPartitions > 0 else { throw ValidationError("no partitions assigned yet") }
             }))
+            let limit = Duration.seconds(readyCheckpointAge)
+            checks.append(("checkpoints", {
+                guard processorStatistics.uncheckpointedAge < limit else { throw ValidationError("no checkpoint written for \(limit)") }
+            }))
         }
         let readiness = Readiness(checks: checks)
         let http = HTTPServer(router: BridgeRouter.make(ingress: ingress, processor: processorStatistics, readiness: readiness, metrics: metrics),
@@ -170,7 +183,8 @@ struct ServeCommand: AsyncParsableCommand {
         settings.group = group
         settings.sessionTimeout = .seconds(sessionTimeout)
         settings.checkpointWindow = checkpointWindow
-        settings.progressInterval = .seconds(max(1, progressInterval))
+        settings.progressInterval = .seconds(progressInterval)
+        settings.shutdownTimeout = .seconds(shutdownTimeout)
         settings.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
         settings.kafkaProperties = librdkafkaProperties
         let processor = StreamProcessor(

@@ -13,6 +13,11 @@ public protocol KafkaConsumerListener: Sendable {
     /// after this returns, so it is the moment to checkpoint them.
     func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async
 
+    /// These partitions were taken away while this member was out of the
+    /// group (a session that expired): another member may own them already,
+    /// so it is too late to checkpoint them. No record of them follows.
+    func partitionsLost(_ partitions: [KafkaTopicPartition]) async
+
     /// Records of assigned partitions, each partition's in offset order, each
     /// record once. The polling thread waits for this to return: a slow
     /// owner slows consumption (back-pressure).
@@ -27,4 +32,6 @@ public protocol KafkaConsumerListener: Sendable {
 
 extension KafkaConsumerListener {
     public func receivedWithoutWaiting(_ records: [KafkaConsumerRecord]) -> Bool { false }
+
+    public func partitionsLost(_ partitions: [KafkaTopicPartition]) async { await partitionsRevoked(partitions) }
 }

@@ -265,7 +265,8 @@ final class KafkaConsumerLoop: @unchecked Sendable {
 
     private func revoke(_ partitions: [KafkaTopicPartition]) {
         let listener = listener
-        _ = try? ThreadBridge.wait { await listener.partitionsRevoked(partitions) }
+        let lost = rd_kafka_assignment_lost(client.pointer) != 0
+        _ = try? ThreadBridge.wait { lost ? await listener.partitionsLost(partitions) : await listener.partitionsRevoked(partitions) }
         positions.withLock { positions in
             for partition in partitions {
                 positions.assigned.remove(partition)
@@ -273,7 +274,7 @@ final class KafkaConsumerLoop: @unchecked Sendable {
             }
         }
         revokedDuringCall.formUnion(partitions)
-        logger.info("revoked \(partitions.count) partitions: \(partitions.map(\.description).joined(separator: ", "))")
+        logger.info("\(lost ? "lost" : "revoked") \(partitions.count) partitions: \(partitions.map(\.description).joined(separator: ", "))")
     }
 
     // MARK: Commands (run on the polling thread)

@@ -1,8 +1,12 @@
+import Foundation
+
 /// How the streaming processor connects and sizes itself. Thresholds are not
 /// here: they live in the configuration file and reload without restart.
 public struct ProcessorSettings: Sendable {
     public var bootstrapServers: String
     public var group = "biometric-bridge-processor"
+    /// Names this member in the partition owner rows, for operators.
+    public var memberName = "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
     public var eventsTopic = "biometric-events"
     public var switchesTopic = "neuros-mode-switches"
     public var deadLetterTopic = "biometric-events.dlq"
@@ -27,6 +31,9 @@ public struct ProcessorSettings: Sendable {
     public var kafkaProperties: [String: String] = [:]
     /// How often a progress line is logged while records flow.
     public var progressInterval: Duration = .seconds(10)
+    /// How long a stop may take to drain and write the final checkpoint;
+    /// past it (PostgreSQL or Kafka away) the processor gives up and fails.
+    public var shutdownTimeout: Duration = .seconds(30)
 
     public init(bootstrapServers: String, shards: Int) {
         self.bootstrapServers = bootstrapServers

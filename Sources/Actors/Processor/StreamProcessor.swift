@@ -56,7 +56,7 @@ public final class StreamProcessor: Service, Sendable {
             maxRecordBytes: producerConfiguration.maxMessageBytes, logger: logger)
         let consumerBox = Mutex<KafkaConsumer?>(nil)
         let coordinator = CheckpointCoordinator(
-            shardCount: settings.shards, store: store, tracker: tracker, progress: progress, statistics: statistics, logger: logger
+            shardCount: settings.shards, store: store, tracker: tracker, progress: progress, signals: signals, statistics: statistics, logger: logger
         ) { offsets in
             // Kafka's committed offsets only make lag visible to outside tools.
             guard let consumer = consumerBox.withLock({ $0 }) else { return }
@@ -69,7 +69,9 @@ public final class StreamProcessor: Service, Sendable {
         }
         let thresholds = configuration
         let window = settings.checkpointWindow
-        let ingest = IngestStage(shards: shards.map(\.inbox), store: store, signals: signals, progress: progress, logger: logger, statistics: statistics) {
+        let ingest = IngestStage(
+            shards: shards.map(\.inbox), store: store, owner: settings.memberName, signals: signals, progress: progress, logger: logger, statistics: statistics
+        ) {
             let checkpoint = thresholds.configuration.checkpoint
             return .init(interval: .seconds(checkpoint.intervalSeconds), maxDirtyUsers: Int(checkpoint.maxDirtyUsers), window: window)
         }
@@ -133,21 +135,30 @@ public final class StreamProcessor: Service, Sendable {
         }
 
         logger.info("stopping: leaving the consumer group and writing a final checkpoint")
-        try await consumer.close()
         statistics.readGauges(from: nil)
-        consumerStopped.cancel()
         ticker.cancel()
         watcherTask.cancel()
         reporter.cancel()
-        ingest.inbox.finish()
-        await ingestTask.value
-        shards.forEach { $0.inbox.finish() }
-        for task in shardTasks { await task.value }
-        shards.forEach { $0.finishSealer() }
-        for task in sealerTasks { await task.value }
-        coordinator.finish()
-        await writer.value
-        await producer.close()
+        do {
+            try await Deadline.run("the final checkpoint", within: settings.shutdownTimeout) {
+                try await consumer.close()
+                consumerStopped.cancel()
+                ingest.inbox.finish()
+                await ingestTask.value
+                shards.forEach { $0.inbox.finish() }
+                for task in shardTasks { await task.value }
+                shards.forEach { $0.finishSealer() }
+                for task in sealerTasks { await task.value }
+                coordinator.finish()
+                await writer.value
+                await producer.close()
+            }
+        } catch {
+            // Nothing past the last checkpoint was committed: the next owner replays it.
+            logger.critical("stopping without a final checkpoint: \(error)")
+            writer.cancel()
+            throw error
+        }
         if let error = failure.error { throw error }
         logger.info("stopped cleanly: \(Self.describe(statistics.snapshot))")
     }

@@ -6,4 +6,7 @@ public struct Barrier: Sendable, Hashable {
     /// The next offset to read, per owned partition, when the barrier left
     /// the ingest stage.
     public let offsets: [KafkaTopicPartition: Int64]
+    /// The owner epoch this member claimed for each of those partitions: the
+    /// checkpoint is written only while they are still the stored ones.
+    public let epochs: [KafkaTopicPartition: Int64]
 }

@@ -1,11 +1,14 @@
 import Synchronization
 
-/// What the decide shards tell the ingest stage between barriers, without
-/// waiting: a checkpoint is wanted at once (a mode switch or a significant
-/// change), and how many users are dirty.
+/// What the decide shards and the checkpoint writer tell the ingest stage
+/// between barriers, without waiting: a checkpoint is wanted at once (a mode
+/// switch or a significant change), how many users are dirty, and which
+/// partitions another member has claimed. Waiting would close a cycle: the
+/// ingest stage waits for checkpoints, and the writer for nobody.
 public final class CheckpointSignals: Sendable {
     private let immediate = Atomic<Bool>(false)
     private let dirtyUsers = Atomic<Int>(0)
+    private let fenced = Mutex<Set<KafkaTopicPartition>>([])
 
     public init() {}
 
@@ -19,4 +22,15 @@ public final class CheckpointSignals: Sendable {
     public func removeDirtyUsers(_ count: Int) { dirtyUsers.subtract(count, ordering: .relaxed) }
 
     public var dirtyUserCount: Int { dirtyUsers.load(ordering: .relaxed) }
+
+    /// A checkpoint was refused for these partitions: another member owns them now.
+    public func fence(_ partitions: Set<KafkaTopicPartition>) { fenced.withLock { $0.formUnion(partitions) } }
+
+    /// The partitions fenced since the last call.
+    public func takeFenced() -> Set<KafkaTopicPartition> {
+        fenced.withLock { partitions in
+            defer { partitions.removeAll() }
+            return partitions
+        }
+    }
 }

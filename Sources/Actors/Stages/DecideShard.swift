@@ -168,7 +168,7 @@ public actor DecideShard {
     /// change) and hands them to this shard's sealer, which encodes, encrypts
     /// and reports them while the shard goes on deciding.
     private func checkpoint(_ barrier: Barrier) async throws {
-        let snapshot = dirty.compactMap { states[$0] }
+        let snapshot = dirty.compactMap { user in states[user].map { ($0, partitionOfUser[user]!) } }
         signals.removeDirtyUsers(dirty.count)
         dirty.removeAll(keepingCapacity: true)
         let switches = pendingSwitches
@@ -179,7 +179,8 @@ public actor DecideShard {
 
     struct Snapshot: Sendable {
         let barrier: Barrier
-        let states: [UserState]
+        /// Each with the partition its user's records come from.
+        let states: [(UserState, KafkaTopicPartition)]
         let switches: [ModeSwitch]
     }
 
@@ -189,9 +190,10 @@ public actor DecideShard {
         while let snapshot = await sealer.next() {
             var stored: [ShardReport.StoredState] = []
             stored.reserveCapacity(snapshot.states.count)
-            for state in snapshot.states {
+            for (state, partition) in snapshot.states {
                 let sealed = try cipher.seal(UserStateCodec.encode(state), associatedWith: state.userID)
-                stored.append(ShardReport.StoredState(userID: state.userID, version: state.version, keyID: cipher.currentKeyID, sealed: ByteBuffer(bytes: sealed)))
+                stored.append(ShardReport.StoredState(
+                    userID: state.userID, partition: partition, version: state.version, keyID: cipher.currentKeyID, sealed: ByteBuffer(bytes: sealed)))
             }
             await coordinator.receive(ShardReport(shard: index, barrier: snapshot.barrier, states: stored, switches: snapshot.switches))
         }

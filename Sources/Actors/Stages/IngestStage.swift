@@ -7,9 +7,11 @@ import Logging
 /// barriers leave in exactly the order the offsets say.
 public actor IngestStage: KafkaConsumerListener {
     public enum Message: Sendable {
-        case assigned([KafkaTopicPartition: Int64])
+        case assigned([KafkaTopicPartition: CheckpointStore.Claim])
         case records([KafkaConsumerRecord])
         case revoked([KafkaTopicPartition], CheckedContinuation<Void, Never>)
+        /// Taken away without a revocation: this member was out of the group.
+        case lost([KafkaTopicPartition], CheckedContinuation<Void, Never>)
         case tick
     }
 
@@ -24,6 +26,8 @@ public actor IngestStage: KafkaConsumerListener {
     public nonisolated let inbox = BoundedChannel<Message>(capacity: 4)
     private let shards: [BoundedChannel<ShardItem>]
     private let store: CheckpointStore
+    /// Names this member in the owner rows, for operators.
+    private let owner: String
     private let signals: CheckpointSignals
     private let progress: CheckpointProgress
     private let policyProvider: @Sendable () -> Policy
@@ -31,19 +35,27 @@ public actor IngestStage: KafkaConsumerListener {
     private let statistics: ProcessorStatistics?
 
     private var nextOffsets: [KafkaTopicPartition: Int64] = [:]
+    /// The owner epoch claimed for each owned partition; a record of any
+    /// other partition is not this member's to decide.
+    private var epochs: [KafkaTopicPartition: Int64] = [:]
     private var nextBarrierID = 1
     private var inFlight: Int?
     private var lastBarrier = ContinuousClock.now
     private var forwardedSinceBarrier = 0
+    /// When the oldest record not yet covered by a written checkpoint was
+    /// forwarded: before the barrier in flight, or after the last barrier.
+    private var inFlightCoversSince: ContinuousClock.Instant?
+    private var firstForwardSinceBarrier: ContinuousClock.Instant?
     private var immediatePending = false
 
     public init(
-        shards: [BoundedChannel<ShardItem>], store: CheckpointStore, signals: CheckpointSignals, progress: CheckpointProgress,
+        shards: [BoundedChannel<ShardItem>], store: CheckpointStore, owner: String, signals: CheckpointSignals, progress: CheckpointProgress,
         logger: Logger, statistics: ProcessorStatistics? = nil, policy: @escaping @Sendable () -> Policy
     ) {
         self.statistics = statistics
         self.shards = shards
         self.store = store
+        self.owner = owner
         self.signals = signals
         self.progress = progress
         self.logger = logger
@@ -53,10 +65,10 @@ public actor IngestStage: KafkaConsumerListener {
     // MARK: KafkaConsumerListener (called on the consumer's polling thread)
 
     public nonisolated func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
-        let store = store
-        let offsets = try await Retry.untilSuccess("reading stored offsets", logger: logger) { try await store.offsets(for: partitions) }
-        await inbox.send(.assigned(offsets))
-        return offsets
+        let (store, owner) = (store, owner)
+        let claims = try await Retry.untilSuccess("claiming partitions", logger: logger) { try await store.claim(partitions, owner: owner) }
+        await inbox.send(.assigned(claims))
+        return claims.mapValues(\.offset)
     }
 
     public nonisolated func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {
@@ -65,6 +77,14 @@ public actor IngestStage: KafkaConsumerListener {
         await withCheckedContinuation { continuation in
             let inbox = inbox
             Task { if !(await inbox.send(.revoked(partitions, continuation))) { continuation.resume() } }
+        }
+    }
+
+    public nonisolated func partitionsLost(_ partitions: [KafkaTopicPartition]) async {
+        // No checkpoint: another member may own them already, and its cut is newer.
+        await withCheckedContinuation { continuation in
+            let inbox = inbox
+            Task { if !(await inbox.send(.lost(partitions, continuation))) { continuation.resume() } }
         }
     }
 
@@ -81,21 +101,45 @@ public actor IngestStage: KafkaConsumerListener {
     public func run() async {
         while let message = await inbox.next() {
             switch message {
-            case .assigned(let offsets):
-                nextOffsets.merge(offsets) { _, stored in stored }
+            case .assigned(let claims):
+                nextOffsets.merge(claims.mapValues(\.offset)) { _, stored in stored }
+                epochs.merge(claims.mapValues(\.epoch)) { _, claimed in claimed }
                 statistics?.update { [owned = nextOffsets.count] in $0.ownedPartitions = owned }
             case .records(let records):
+                await forgetFencedPartitions()
                 await forward(records)
             case .revoked(let partitions, let continuation):
                 await checkpointNow()
-                for shard in shards { await shard.send(.forget(Set(partitions))) }
-                for partition in partitions { nextOffsets[partition] = nil }
-                statistics?.update { [owned = nextOffsets.count] in $0.ownedPartitions = owned }
+                await forget(Set(partitions))
+                continuation.resume()
+            case .lost(let partitions, let continuation):
+                logger.warning("lost \(partitions.count) partitions without a revocation (out of the group too long): their progress since the last checkpoint is dropped")
+                await forget(Set(partitions))
                 continuation.resume()
             case .tick:
+                await forgetFencedPartitions()
                 await maybeSendBarrier()
             }
         }
+    }
+
+    /// The shards drop these partitions' users; their records are no longer read.
+    private func forget(_ partitions: Set<KafkaTopicPartition>) async {
+        for shard in shards { await shard.send(.forget(partitions)) }
+        for partition in partitions {
+            nextOffsets[partition] = nil
+            epochs[partition] = nil
+        }
+        statistics?.update { [owned = nextOffsets.count] in $0.ownedPartitions = owned }
+    }
+
+    /// Partitions whose checkpoint was refused belong to another member:
+    /// forget them until the group assigns them here again.
+    private func forgetFencedPartitions() async {
+        let fenced = signals.takeFenced().filter { epochs[$0] != nil }
+        guard !fenced.isEmpty else { return }
+        logger.warning("another member owns \(fenced.count) partitions now (\(fenced.map(\.description).sorted().joined(separator: ", "))): forgetting their users")
+        await forget(fenced)
     }
 
     private func forward(_ records: [KafkaConsumerRecord]) async {
@@ -104,11 +148,12 @@ public actor IngestStage: KafkaConsumerListener {
             statistics.arrivalLatency.record(seconds: records.compactMap { $0.timestampMilliseconds.map { now - Double($0) / 1000 } })
         }
         var batches = Array(repeating: [InboundRecord](), count: shards.count)
-        for record in records {
+        for record in records where epochs[record.topicPartition] != nil {
             let inbound = InboundRecord(record)
             batches[inbound.shard(of: shards.count)].append(inbound)
             nextOffsets[record.topicPartition] = record.offset + 1
         }
+        if firstForwardSinceBarrier == nil, batches.contains(where: { !$0.isEmpty }) { firstForwardSinceBarrier = .now }
         for (index, batch) in batches.enumerated() where !batch.isEmpty {
             await shards[index].send(.records(batch))
         }
@@ -122,12 +167,19 @@ public actor IngestStage: KafkaConsumerListener {
         }
     }
 
+    /// Readiness looks at how long the oldest uncheckpointed record has waited.
+    private func publishUncheckpointedSince() {
+        statistics?.setUncheckpointedSince(inFlightCoversSince ?? firstForwardSinceBarrier)
+    }
+
     /// One barrier in flight at a time; requests that arrive meanwhile
     /// coalesce into the next one, sent as soon as the current one is written.
     private func maybeSendBarrier() async {
         immediatePending = immediatePending || signals.takeImmediateRequest()
+        defer { publishUncheckpointedSince() }
         if let inFlight, progress.lastCompleted < inFlight { return }
         inFlight = nil
+        inFlightCoversSince = nil
         let policy = policyProvider()
         let due = immediatePending || signals.dirtyUserCount >= policy.maxDirtyUsers
             || (forwardedSinceBarrier > 0 && ContinuousClock.now - lastBarrier >= policy.interval)
@@ -140,14 +192,18 @@ public actor IngestStage: KafkaConsumerListener {
         let id = await sendBarrier()
         await progress.wait(for: id)
         inFlight = nil
+        inFlightCoversSince = nil
+        publishUncheckpointedSince()
     }
 
     @discardableResult
     private func sendBarrier() async -> Int {
-        let barrier = Barrier(id: nextBarrierID, offsets: nextOffsets)
+        let barrier = Barrier(id: nextBarrierID, offsets: nextOffsets, epochs: epochs)
         nextBarrierID += 1
         for shard in shards { await shard.send(.barrier(barrier)) }
         inFlight = barrier.id
+        inFlightCoversSince = firstForwardSinceBarrier
+        firstForwardSinceBarrier = nil
         lastBarrier = ContinuousClock.now
         forwardedSinceBarrier = 0
         immediatePending = false

@@ -38,6 +38,7 @@ public final class ProcessorStatistics: Sendable {
     }
 
     private let counts = Mutex(Snapshot())
+    private let uncheckpointedSince = Mutex<ContinuousClock.Instant?>(nil)
     private let gaugeSource = Mutex<(@Sendable () -> Gauges)?>(nil)
     /// Kafka append (the record's timestamp) → decision.
     public let latency = LatencyHistogram()
@@ -60,6 +61,18 @@ public final class ProcessorStatistics: Sendable {
     /// Where `gauges` come from while the processor runs; nil when it stops.
     public func readGauges(from source: (@Sendable () -> Gauges)?) {
         gaugeSource.withLock { $0 = source }
+    }
+
+    /// When the oldest record whose effect is not yet in a written
+    /// checkpoint was read; nil when everything read is checkpointed.
+    public func setUncheckpointedSince(_ instant: ContinuousClock.Instant?) {
+        uncheckpointedSince.withLock { $0 = instant }
+    }
+
+    /// How long the oldest record not yet checkpointed has waited: it grows
+    /// while PostgreSQL cannot be written, and readiness watches it.
+    public var uncheckpointedAge: Duration {
+        uncheckpointedSince.withLock { $0 }.map { ContinuousClock.now - $0 } ?? .zero
     }
 
     public func update(_ change: (inout Snapshot) -> Void) {

@@ -6,6 +6,9 @@ import Pipeline
 public struct ShardReport: Sendable {
     public struct StoredState: Sendable {
         public let userID: String
+        /// The partition the user's records come from: a checkpoint refused
+        /// for that partition drops the state.
+        public let partition: KafkaTopicPartition
         public let version: Int64
         public let keyID: String
         public let sealed: ByteBuffer

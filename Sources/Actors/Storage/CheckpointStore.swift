@@ -19,10 +19,20 @@ public struct CheckpointStore: Sendable {
 
     /// The next offset of each partition as last checkpointed; 0 when never.
     public func offsets(for partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
+        let group = group
+        let logger = logger
+        return try await client.withConnection { connection in
+            try await Self.offsets(for: partitions, group: group, on: connection, logger: logger)
+        }
+    }
+
+    private static func offsets(
+        for partitions: [KafkaTopicPartition], group: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [KafkaTopicPartition: Int64] {
         var result = Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(0)) })
         for (topic, members) in Dictionary(grouping: partitions, by: \.topic) {
             let numbers = members.map(\.partition)
-            let rows = try await client.query("""
+            let rows = try await connection.query("""
                 SELECT "partition", "offset" FROM processor_offsets
                 WHERE consumer_group = \(group) AND topic = \(topic) AND "partition" = ANY(\(numbers))
                 """, logger: logger)
@@ -31,6 +41,41 @@ public struct CheckpointStore: Sendable {
             }
         }
         return result
+    }
+
+    /// Where a member starts on a partition it was assigned.
+    public struct Claim: Sendable, Hashable {
+        /// The next offset to read, as last checkpointed (0 when never).
+        public let offset: Int64
+        /// This member's owner epoch: one more than the previous owner's.
+        public let epoch: Int64
+    }
+
+    /// Takes `partitions` over for `owner`: bumps each one's owner epoch, so
+    /// that every earlier owner's checkpoints are refused from now on, and
+    /// reads the offsets to start at — one transaction.
+    public func claim(_ partitions: [KafkaTopicPartition], owner: String) async throws -> [KafkaTopicPartition: Claim] {
+        let group = group
+        let logger = logger
+        return try await client.withTransaction(logger: logger) { connection in
+            var epochs: [KafkaTopicPartition: Int64] = [:]
+            for (topic, members) in Dictionary(grouping: partitions, by: \.topic) {
+                // In partition order, like the checkpoint's locks, so two claims never deadlock.
+                let numbers = members.map(\.partition).sorted()
+                let rows = try await connection.query("""
+                    INSERT INTO partition_owners (consumer_group, topic, "partition", owner_epoch, owner, claimed_at)
+                    SELECT \(group), \(topic), p, 1, \(owner), now() FROM unnest(\(numbers)::integer[]) AS t(p) ORDER BY p
+                    ON CONFLICT (consumer_group, topic, "partition") DO UPDATE
+                    SET owner_epoch = partition_owners.owner_epoch + 1, owner = EXCLUDED.owner, claimed_at = now()
+                    RETURNING "partition", owner_epoch
+                    """, logger: logger)
+                for try await (partition, epoch) in rows.decode((Int32, Int64).self) {
+                    epochs[KafkaTopicPartition(topic: topic, partition: partition)] = epoch
+                }
+            }
+            let offsets = try await Self.offsets(for: partitions, group: group, on: connection, logger: logger)
+            return Dictionary(uniqueKeysWithValues: partitions.map { ($0, Claim(offset: offsets[$0] ?? 0, epoch: epochs[$0] ?? 0)) })
+        }
     }
 
     /// Sealed states of these users, by user id; absent users have none yet.
@@ -48,39 +93,87 @@ public struct CheckpointStore: Sendable {
     /// next offsets, and the mode transitions (a replayed switch has the same
     /// id and is written once). A stored state never goes back to an older
     /// version, whoever writes it.
-    public func write(offsets: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch]) async throws {
+    ///
+    /// Fencing: the transaction first locks the partitions' owner rows; if
+    /// another member has claimed any of them since `epochs` were claimed, it
+    /// writes nothing and returns those partitions.
+    public func write(
+        offsets: [KafkaTopicPartition: Int64], epochs: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch]
+    ) async throws -> Set<KafkaTopicPartition> {
         let group = group
         let logger = logger
-        try await client.withTransaction(logger: logger) { connection in
-            if !states.isEmpty {
-                try await connection.query("""
-                    INSERT INTO user_state (user_id, "version", key_id, state, updated_at)
-                    SELECT u, v, k, s, now() FROM unnest(\(states.map(\.userID)), \(states.map(\.version)),
-                                                         \(states.map(\.keyID)), \(states.map(\.sealed))) AS t(u, v, k, s)
-                    ON CONFLICT (user_id) DO UPDATE
-                    SET "version" = EXCLUDED."version", key_id = EXCLUDED.key_id, state = EXCLUDED.state, updated_at = now()
-                    WHERE user_state."version" <= EXCLUDED."version"
-                    """, logger: logger)
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                let lost = try await Self.partitionsOwnedByOthers(epochs, group: group, on: connection, logger: logger)
+                guard lost.isEmpty else { throw Fenced(partitions: lost) }
+                try await Self.write(offsets: offsets, states: states, switches: switches, group: group, on: connection, logger: logger)
             }
-            for (topic, entries) in Dictionary(grouping: offsets, by: \.key.topic) {
-                try await connection.query("""
-                    INSERT INTO processor_offsets (consumer_group, topic, "partition", "offset", updated_at)
-                    SELECT \(group), \(topic), p, o, now() FROM unnest(\(entries.map(\.key.partition)), \(entries.map(\.value))) AS t(p, o)
-                    ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET "offset" = EXCLUDED."offset", updated_at = now()
-                    """, logger: logger)
+            return []
+        } catch let failure as PostgresTransactionError {
+            // The transaction wraps what its closure threw.
+            guard let fenced = failure.closureError as? Fenced else { throw failure }
+            return fenced.partitions
+        }
+    }
+
+    /// Thrown inside the transaction so it rolls back.
+    private struct Fenced: Error {
+        let partitions: Set<KafkaTopicPartition>
+    }
+
+    /// Locks the owner rows of `epochs`' partitions, in partition order, and
+    /// returns those whose stored epoch is not this member's.
+    private static func partitionsOwnedByOthers(
+        _ epochs: [KafkaTopicPartition: Int64], group: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Set<KafkaTopicPartition> {
+        var lost = Set(epochs.keys)
+        for (topic, entries) in Dictionary(grouping: epochs, by: \.key.topic) {
+            let numbers = entries.map(\.key.partition)
+            let rows = try await connection.query("""
+                SELECT "partition", owner_epoch FROM partition_owners
+                WHERE consumer_group = \(group) AND topic = \(topic) AND "partition" = ANY(\(numbers))
+                ORDER BY "partition" FOR UPDATE
+                """, logger: logger)
+            for try await (partition, epoch) in rows.decode((Int32, Int64).self) {
+                let key = KafkaTopicPartition(topic: topic, partition: partition)
+                if epochs[key] == epoch { lost.remove(key) }
             }
-            if !switches.isEmpty {
-                try await connection.query("""
-                    INSERT INTO mode_transitions (switch_id, user_id, previous_mode, new_mode, reason_code, confidence,
-                                                  event_time, config_version, payload)
-                    SELECT i, u, p, n, r, c, to_timestamp(t / 1000.0), v, j::jsonb
-                    FROM unnest(\(switches.map(\.switchID)), \(switches.map(\.userID)), \(switches.map(\.previousMode.rawValue)),
-                                \(switches.map(\.newMode.rawValue)), \(switches.map(\.reasonCode.rawValue)), \(switches.map(\.confidence)),
-                                \(switches.map(\.eventTime.millisecondsSinceEpoch)), \(switches.map(\.configVersion)), \(switches.map(\.json)))
-                         AS t(i, u, p, n, r, c, t, v, j)
-                    ON CONFLICT (switch_id) DO NOTHING
-                    """, logger: logger)
-            }
+        }
+        return lost
+    }
+
+    private static func write(
+        offsets: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch], group: String,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        if !states.isEmpty {
+            try await connection.query("""
+                INSERT INTO user_state (user_id, "version", key_id, state, updated_at)
+                SELECT u, v, k, s, now() FROM unnest(\(states.map(\.userID)), \(states.map(\.version)),
+                                                     \(states.map(\.keyID)), \(states.map(\.sealed))) AS t(u, v, k, s)
+                ON CONFLICT (user_id) DO UPDATE
+                SET "version" = EXCLUDED."version", key_id = EXCLUDED.key_id, state = EXCLUDED.state, updated_at = now()
+                WHERE user_state."version" <= EXCLUDED."version"
+                """, logger: logger)
+        }
+        for (topic, entries) in Dictionary(grouping: offsets, by: \.key.topic) {
+            try await connection.query("""
+                INSERT INTO processor_offsets (consumer_group, topic, "partition", "offset", updated_at)
+                SELECT \(group), \(topic), p, o, now() FROM unnest(\(entries.map(\.key.partition)), \(entries.map(\.value))) AS t(p, o)
+                ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET "offset" = EXCLUDED."offset", updated_at = now()
+                """, logger: logger)
+        }
+        if !switches.isEmpty {
+            try await connection.query("""
+                INSERT INTO mode_transitions (switch_id, user_id, previous_mode, new_mode, reason_code, confidence,
+                                              event_time, config_version, payload)
+                SELECT i, u, p, n, r, c, to_timestamp(t / 1000.0), v, j::jsonb
+                FROM unnest(\(switches.map(\.switchID)), \(switches.map(\.userID)), \(switches.map(\.previousMode.rawValue)),
+                            \(switches.map(\.newMode.rawValue)), \(switches.map(\.reasonCode.rawValue)), \(switches.map(\.confidence)),
+                            \(switches.map(\.eventTime.millisecondsSinceEpoch)), \(switches.map(\.configVersion)), \(switches.map(\.json)))
+                     AS t(i, u, p, n, r, c, t, v, j)
+                ON CONFLICT (switch_id) DO NOTHING
+                """, logger: logger)
         }
     }
 }

@@ -2,8 +2,9 @@ import Logging
 
 /// Retries an operation against a dependency that may be briefly away
 /// (PostgreSQL restarting, a held lock timing out), with capped exponential
-/// back-off, until it succeeds or the task is cancelled. The stream waits
-/// meanwhile — back-pressure — rather than dropping anything.
+/// back-off, until it succeeds, fails for good (`PostgresFailure`) or the
+/// task is cancelled. The stream waits meanwhile — back-pressure — rather
+/// than dropping anything.
 public enum Retry {
     public static func untilSuccess<T: Sendable>(
         _ what: String, logger: Logger, _ operation: @Sendable () async throws -> T
@@ -14,6 +15,10 @@ public enum Retry {
                 return try await operation()
             } catch {
                 try Task.checkCancellation()
+                guard PostgresFailure.isTransient(error) else {
+                    logger.error("\(what) failed for good, not retrying: \(String(reflecting: error))")
+                    throw error
+                }
                 logger.warning("\(what) failed, retrying in \(delay): \(String(reflecting: error))")
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))

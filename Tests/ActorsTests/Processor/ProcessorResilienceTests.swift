@@ -85,7 +85,55 @@ struct ProcessorResilienceTests {
         }
     }
 
-    @Test("while PostgreSQL writes are blocked, memory stays bounded and nothing is lost; then it catches up")
+    /// A member frozen past its session (a stalled VM, a long pause) comes
+    /// back believing it owns its partitions. Before owner epochs it wrote
+    /// its stale cut on revocation, took the partitions back and applied its
+    /// successor's records a second time (20 of 220 users' states ended past
+    /// the uninterrupted result): the successor processes more records per
+    /// user than a state remembers ids of, so de-duplication cannot hide it.
+    @Test("a member frozen past its session (SIGSTOP) and continued: its stale cut is refused, states and switch ids equal replay's")
+    func aFrozenMemberCannotWriteAStaleCut() async throws {
+        let workload = EnvelopeWorkload(envelopes: 40_000, users: 220, seed: 5)
+        let expected = await workload.replay()
+        let cluster = try MockClusterProcess(brokers: 3, topics: Self.topics)
+        defer { cluster.stop() }
+        try await TestDatabase.withMigratedDatabase { settings, client in
+            let zombie = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
+            try await eventually("the first member owns partitions") { zombie.log.contains("assigned") }
+            var ends: [KafkaTopicPartition: Int64] = [:]
+            // Frozen mid-stream: records keep arriving, so it holds some it has not checkpointed.
+            for start in stride(from: 0, to: 12_000, by: 1_000) {
+                ends.merge(try await workload.produce(to: cluster.bootstrapServers, range: start..<(start + 1_000))) { max($0, $1) }
+                if start == 7_000 {
+                    try await eventually("the first member checkpointed work") { try await ProcessorChecks.offsets(client).values.reduce(0, +) > 2_000 }
+                    zombie.freeze()
+                }
+                try await Task.sleep(for: .milliseconds(150))
+            }
+            let successor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
+            try await eventually("the successor took the partitions over", timeout: .seconds(60)) { successor.log.contains("assigned") }
+            ends.merge(try await workload.produce(to: cluster.bootstrapServers, range: 12_000..<36_000)) { max($0, $1) }
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+
+            zombie.thaw()
+            try await eventually("the thawed member rejoined", timeout: .seconds(90)) {
+                zombie.log.split(separator: "\n").filter { $0.contains("] assigned") }.count >= 2
+            }
+            ends.merge(try await workload.produce(to: cluster.bootstrapServers, range: 36_000..<40_000)) { max($0, $1) }
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+            #expect(await zombie.terminate().status == 0, "\(zombie.log.suffix(3_000))")
+            #expect(await successor.terminate().status == 0, "\(successor.log.suffix(3_000))")
+
+            #expect(zombie.log.contains("refused for") || zombie.log.contains("lost "),
+                    "the thawed member neither had a checkpoint refused nor lost its partitions: \(zombie.log.suffix(3_000))")
+            #expect(try await ProcessorChecks.storedSwitchIDs(client) == Set(expected.switches.map(\.switchID)))
+            let states = try await ProcessorChecks.states(client)
+            let wrong = expected.states.keys.filter { states[$0] != expected.states[$0] }
+            #expect(wrong.isEmpty, "\(wrong.count) of \(expected.states.count) users' states differ from replay's")
+        }
+    }
+
+    @Test("while PostgreSQL writes are blocked, memory stays bounded, /ready says 503 and nothing is lost; then it catches up and is ready")
     func blockedDatabase() async throws {
         let workload = EnvelopeWorkload(envelopes: 80_000, users: 2_000, seed: 4)
         let expected = await workload.replay()
@@ -93,7 +141,9 @@ struct ProcessorResilienceTests {
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { settings, client in
             let processor = try ProcessorProcess(
-                bootstrapServers: cluster.bootstrapServers, database: settings, arguments: ["--checkpoint-window", "5000"])
+                bootstrapServers: cluster.bootstrapServers, database: settings,
+                arguments: ["--checkpoint-window", "5000", "--ready-checkpoint-age", "3"])
+            try await eventually("the processor is ready") { try processor.readiness().status == 200 }
             try await eventually("the processor joined") { processor.log.contains("assigned") }
             let idle = processor.residentBytes
             // A transaction holding the offsets table blocks every checkpoint.
@@ -114,9 +164,12 @@ struct ProcessorResilienceTests {
                 peak = max(peak, processor.residentBytes)
             }
             #expect(try await ProcessorChecks.offsets(client).isEmpty, "no checkpoint got through the lock")
+            let blocked = try processor.readiness()
+            #expect(blocked.status == 503 && blocked.failing.contains("checkpoints"), "\(blocked)")
             try await released.value
             let ends = try await producing.value
             try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+            try await eventually("ready again once checkpoints go through") { try processor.readiness().status == 200 }
             #expect(await processor.terminate().status == 0)
             #expect(peak - idle < 300 << 20, "resident memory grew by \((peak - idle) >> 20) MiB while blocked")
             #expect(try await ProcessorChecks.states(client) == expected.states)
@@ -197,6 +250,37 @@ struct ProcessorResilienceTests {
             #expect(processor.log.contains("stopped cleanly"))
             let stored = try await ProcessorChecks.offsets(client)
             #expect(ends.allSatisfy { stored[$0.key] == $0.value }, "the final checkpoint holds every partition's end")
+        }
+    }
+
+    /// Told to stop while PostgreSQL cannot be written, the processor used to
+    /// retry its final checkpoint for ever (still running a minute later).
+    @Test("SIGTERM while checkpoints cannot be written: exit non-zero within the shutdown timeout, nothing committed")
+    func sigtermWithoutADatabaseEndsInBoundedTime() async throws {
+        let workload = EnvelopeWorkload(envelopes: 5_000, users: 200, seed: 6)
+        let cluster = try MockClusterProcess(brokers: 1, topics: Self.topics)
+        defer { cluster.stop() }
+        try await TestDatabase.withMigratedDatabase { settings, client in
+            let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings, arguments: ["--shutdown-timeout", "5"])
+            try await eventually("the processor joined") { processor.log.contains("assigned") }
+            let locker = PostgresClient(configuration: settings.clientConfiguration)
+            let lockerRun = Task { await locker.run() }
+            defer { lockerRun.cancel() }
+            let locked = Task {
+                try await locker.withTransaction(logger: TestDatabase.logger) { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE processor_offsets IN ACCESS EXCLUSIVE MODE"), logger: TestDatabase.logger)
+                    try await Task.sleep(for: .seconds(25))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            try await workload.produce(to: cluster.bootstrapServers)
+            try await eventually("every record consumed") { processor.log.contains("progress: 5000 consumed") }
+            let stop = await processor.terminate()
+            #expect(stop.status != 0, "\(processor.log.suffix(2_000))")
+            #expect(stop.took < .seconds(10), "took \(stop.took)")
+            #expect(processor.log.contains("stopping without a final checkpoint"))
+            try await locked.value
+            #expect(try await ProcessorChecks.offsets(client).isEmpty, "nothing was committed")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Actors
 import Foundation
+import Pipeline
 import Testing
 
 /// `biometric-bridge serve --role processor` in a process of its own, so a
@@ -31,6 +32,20 @@ final class ProcessorProcess: @unchecked Sendable {
 
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
+    /// The port its HTTP server bound (it listens on port 0), once it logged it.
+    var httpPort: Int? {
+        guard let range = log.range(of: "listening on 0.0.0.0:") else { return nil }
+        return Int(log[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// `GET /ready`: the status and the failing checks, as the processor answers.
+    func readiness() throws -> (status: Int, failing: String) {
+        guard let port = httpPort else { return (0, "not listening yet") }
+        let reply = try HTTPConnection(port: port).send(method: "GET", path: "/ready")
+        let failing = (try? JSONParser.parse(reply.body))?["failing"]?.stringValue ?? ""
+        return (reply.status, failing)
+    }
+
     /// Resident memory in bytes, from /proc.
     var residentBytes: Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
@@ -42,7 +57,19 @@ final class ProcessorProcess: @unchecked Sendable {
     func kill() {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
+        Foundation.kill(process.processIdentifier, SIGCONT)
         process.waitUntilExit()
+    }
+
+    /// SIGSTOP: frozen as a long garbage-collection pause or a stalled VM
+    /// would freeze it, its connections open and silent.
+    func freeze() {
+        Foundation.kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// SIGCONT after `freeze`.
+    func thaw() {
+        Foundation.kill(process.processIdentifier, SIGCONT)
     }
 
     /// SIGTERM; returns the exit status (see `Process.exitStatus`) and how
