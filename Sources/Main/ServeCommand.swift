@@ -37,6 +37,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HTTP listen address.")
     var httpHost: String = "0.0.0.0"
 
+    @Option(help: "Open HTTP connections at most; more wait in the listen backlog.")
+    var httpMaxConnections: Int = 4_096
+
+    @Option(help: "Seconds an HTTP connection may stay silent before it is closed.")
+    var httpIdleTimeout: Int = 30
+
+    @Option(help: "Seconds a request body may take to arrive before the request is answered 408.")
+    var httpBodyTimeout: Int = 10
+
     @Option(name: .customLong("kafka-property"), help: "A librdkafka property KEY=VALUE for every Kafka client (TLS, SASL, tuning); repeatable.")
     var kafkaProperties: [String] = []
 
@@ -74,6 +83,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
         guard (1...300).contains(sessionTimeout) else { throw ValidationError("--session-timeout must be between 1 and 300 seconds") }
         guard (100...10_000_000).contains(checkpointWindow) else { throw ValidationError("--checkpoint-window must be between 100 and 10,000,000 records") }
+        guard (1...1_000_000).contains(httpMaxConnections) else { throw ValidationError("--http-max-connections must be between 1 and 1,000,000") }
+        guard (1...3_600).contains(httpIdleTimeout) else { throw ValidationError("--http-idle-timeout must be between 1 and 3,600 seconds") }
+        guard (1...600).contains(httpBodyTimeout) else { throw ValidationError("--http-body-timeout must be between 1 and 600 seconds") }
         guard (1...86_400).contains(readyCheckpointAge) else { throw ValidationError("--ready-checkpoint-age must be between 1 and 86,400 seconds") }
         guard (1...600).contains(shutdownTimeout) else { throw ValidationError("--shutdown-timeout must be between 1 and 600 seconds") }
         guard (1...86_400).contains(progressInterval) else { throw ValidationError("--progress-interval must be between 1 and 86,400 seconds") }
@@ -125,6 +137,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let secrets {
             logger.info("webhook secrets: \(secrets)")
             var settings = IngressSettings(bootstrapServers: servers)
+            settings.limits = httpLimits
             settings.kafkaProperties = librdkafkaProperties
             settings.produceTimeout = .milliseconds(Int(produceTimeout * 1000))
             if let limit = environment["HTTP_MAX_BODY_BYTES"] {
@@ -158,7 +171,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let readiness = Readiness(checks: checks)
         let http = HTTPServer(router: BridgeRouter.make(ingress: ingress, processor: processorStatistics, readiness: readiness, metrics: metrics),
-                              host: httpHost, port: port, readiness: readiness, logger: logger)
+                              host: httpHost, port: port, limits: httpLimits, readiness: readiness, logger: logger)
         services.append(.init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup))
 
         let reloadOnHangUp = Task {
@@ -167,6 +180,14 @@ struct ServeCommand: AsyncParsableCommand {
         defer { reloadOnHangUp.cancel() }
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         await ingress?.close()
+    }
+
+    private var httpLimits: HTTPLimits {
+        var limits = HTTPLimits()
+        limits.maxConnections = httpMaxConnections
+        limits.idleTimeout = .seconds(httpIdleTimeout)
+        limits.bodyReadTimeout = .seconds(httpBodyTimeout)
+        return limits
     }
 
     private func makeProcessor(

@@ -21,7 +21,7 @@ public final class EmbeddedIngress: Sendable {
             metrics: metrics, logger: logger)
         let readiness = Readiness(checks: [])
         let server = HTTPServer(router: BridgeRouter.make(ingress: ingress, readiness: readiness, metrics: metrics),
-                                host: "127.0.0.1", port: settings.port, readiness: readiness, logger: logger)
+                                host: "127.0.0.1", port: settings.port, limits: settings.limits, readiness: readiness, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: ingress.accountChanges), .init(service: server)], logger: logger))
         let running = Task { try await group.run() }
         do {

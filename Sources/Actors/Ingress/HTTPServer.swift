@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -10,12 +11,17 @@ public final class HTTPServer: Service, Sendable {
     private let readiness: Readiness
     private let bound = OneShot<Int>()
 
-    public init(router: Router<BasicRequestContext>, host: String, port: Int, readiness: Readiness, logger: Logger) {
+    public init(
+        router: Router<BasicRequestContext>, host: String, port: Int, limits: HTTPLimits = HTTPLimits(), readiness: Readiness, logger: Logger
+    ) {
         let bound = bound
         self.readiness = readiness
         application = Application(
             router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "auren-biometric-bridge"),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(limits.idleTimeout.wholeMilliseconds) * 1_000_000))),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "auren-biometric-bridge",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
             onServerRunning: { channel in bound.complete(.success(channel.localAddress?.port ?? 0)) },
             logger: logger)
     }

@@ -14,6 +14,8 @@ public struct IngressSettings: Sendable {
     public var deadLetterTopic = "biometric-events.dlq"
     /// `HTTP_MAX_BODY_BYTES`.
     public var maxBodyBytes = 256 * 1024
+    /// Connections, idle time and body-read time per client.
+    public var limits = HTTPLimits()
     /// A request whose record Kafka has not acknowledged by then gets 503.
     public var produceTimeout: Duration = .seconds(5)
     /// How far a signed timestamp may be from now.

@@ -123,17 +123,18 @@ public final class WebhookIngress: Sendable {
                 }
                 return Admission(subject: .user(user), deliveryID: id)
             }
+            // Headers and timestamp first: a flood of made-up user ids costs no query.
+            let headers = try self.verify { () throws(SignatureFailure) in
+                try self.signature.standardHeaders(id: id, timestamp: request.headers[Self.webhookTimestamp],
+                                                   signature: request.headers[Self.webhookSignature], now: now)
+            }
             let deviceSecrets: [[UInt8]]
             do {
                 deviceSecrets = try await self.directory.deviceSecrets(of: user)
             } catch {
                 throw self.accountsUnavailable(error)
             }
-            try self.verify { () throws(SignatureFailure) in
-                try self.signature.verifyStandard(id: id, timestamp: request.headers[Self.webhookTimestamp],
-                                                  signature: request.headers[Self.webhookSignature], body: body,
-                                                  secrets: deviceSecrets, now: now)
-            }
+            try self.verify { () throws(SignatureFailure) in try headers.verify(body: body, secrets: deviceSecrets) }
             return Admission(subject: .user(user), deliveryID: id)
         }
     }
@@ -143,14 +144,13 @@ public final class WebhookIngress: Sendable {
     /// Content type and size, then the route's authentication, then replay
     /// protection, user resolution and the acknowledged write.
     private func accept(
-        _ incoming: Request, provider: String,
+        _ request: Request, provider: String,
         authenticate: @Sendable (Request, [UInt8], Timestamp) async throws -> Admission
     ) async throws -> Response {
         let started = ContinuousClock.now
         do {
-            var request = incoming
             try Self.requireJSON(request)
-            let body = try await collectBody(&request)
+            let body = try await collectBody(request)
             let receivedAt = Timestamp.now
             let admission = try await authenticate(request, body, receivedAt)
             let response = try await deliver(admission, provider: provider, body: body, receivedAt: receivedAt,
@@ -234,20 +234,28 @@ public final class WebhookIngress: Sendable {
                             retryAfterSeconds: 5)
     }
 
-    private func verify(_ check: () throws(SignatureFailure) -> Void) throws(IngressError) {
+    private func verify<T>(_ check: () throws(SignatureFailure) -> T) throws(IngressError) -> T {
         do {
-            try check()
+            return try check()
         } catch {
             throw .unauthorized(error)
         }
     }
 
-    private func collectBody(_ request: inout Request) async throws(IngressError) -> [UInt8] {
+    /// The body, within the size limit and the read timeout: a sender that
+    /// trickles its body holds a connection for `bodyReadTimeout` at most.
+    private func collectBody(_ request: Request) async throws(IngressError) -> [UInt8] {
         let limit = settings.maxBodyBytes
         let tooLarge = IngressError(.contentTooLarge, "body_too_large", "the body is larger than \(limit) bytes")
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit { throw tooLarge }
+        let timeout = settings.limits.bodyReadTimeout
+        let body = request.body
         do {
-            return Array(try await request.collectBody(upTo: limit).readableBytesView)
+            return try await Deadline.run("reading the request body", within: timeout) {
+                Array(try await body.collect(upTo: limit).readableBytesView)
+            }
+        } catch is Deadline.Exceeded {
+            throw IngressError(.requestTimeout, "body_timeout", "the body did not arrive within \(timeout)")
         } catch {
             throw tooLarge
         }

@@ -38,6 +38,12 @@ public struct WebhookSignature: Sendable {
     public func verifyStandard(
         id: String?, timestamp: String?, signature: String?, body: [UInt8], secrets: [[UInt8]], now: Timestamp
     ) throws(SignatureFailure) {
+        try standardHeaders(id: id, timestamp: timestamp, signature: signature, now: now).verify(body: body, secrets: secrets)
+    }
+
+    /// The Standard Webhooks headers, present, well formed and in time —
+    /// checked before anything is looked up for the request.
+    public func standardHeaders(id: String?, timestamp: String?, signature: String?, now: Timestamp) throws(SignatureFailure) -> StandardHeaders {
         guard let id, !id.isEmpty else { throw .missing("webhook-id") }
         guard let signature, !signature.isEmpty else { throw .missing("webhook-signature") }
         let timestampText = try checkedTimestamp(timestamp, header: "webhook-timestamp", now: now)
@@ -46,11 +52,22 @@ public struct WebhookSignature: Sendable {
             return Array(bytes)
         }
         guard !candidates.isEmpty else { throw .malformed("webhook-signature", "holds no v1,<base64> signature") }
-        for secret in secrets {
-            let actual = Self.standardMAC(id: id, timestamp: timestampText, body: body, secret: secret)
-            if candidates.contains(where: { ConstantTime.equal($0, actual) }) { return }
+        return StandardHeaders(id: id, timestamp: timestampText, candidates: candidates)
+    }
+
+    /// Checked Standard Webhooks headers, waiting for the secrets to verify against.
+    public struct StandardHeaders: Sendable {
+        let id: String
+        let timestamp: String
+        let candidates: [[UInt8]]
+
+        public func verify(body: [UInt8], secrets: [[UInt8]]) throws(SignatureFailure) {
+            for secret in secrets {
+                let actual = WebhookSignature.standardMAC(id: id, timestamp: timestamp, body: body, secret: secret)
+                if candidates.contains(where: { ConstantTime.equal($0, actual) }) { return }
+            }
+            throw .mismatch
         }
-        throw .mismatch
     }
 
     /// The Standard Webhooks MAC: HMAC-SHA256 over `id.timestamp.body`.

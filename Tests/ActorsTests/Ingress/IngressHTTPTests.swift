@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Pipeline
+import Synchronization
 import Testing
 
 /// The ingress over real HTTP on loopback, with the mock Kafka cluster and
@@ -203,6 +204,68 @@ struct IngressHTTPTests {
             #expect(reply.status == 400, "\(reply.text)")
             #expect(try JSONParser.parse(reply.body)["error"]?.stringValue == "invalid_delivery_id")
             #expect(try await ingress.recordCount() == 0)
+        }
+    }
+
+    /// A HealthKit request is checked for its headers and timestamp before
+    /// its user's keys are looked up: with the keys' table gone, such requests
+    /// are still refused 401 (a lookup would have made them 503).
+    @Test func headersAndTimestampAreCheckedBeforeAnyLookup() async throws {
+        try await IngressFixture.run { ingress in
+            try await ingress.client.query("ALTER TABLE device_keys RENAME TO device_keys_away")
+            let body = Array(#"{"user_id":"someone-random","samples":[]}"#.utf8)
+            let unsigned = try await ingress.send("/healthkit/batch", headers: IngressFixture.json(), body: body)
+            #expect(unsigned.status == 401, "\(unsigned.text)")
+            let stale = try await ingress.send("/healthkit/batch",
+                                               headers: IngressFixture.standard(body, id: "old", key: ingress.deviceKey, timestamp: "1000000000"), body: body)
+            #expect(stale.status == 401, "\(stale.text)")
+            let signed = try await ingress.send("/healthkit/batch", headers: IngressFixture.standard(body, id: "fresh", key: ingress.deviceKey), body: body)
+            #expect(signed.status == 503, "a well-signed request needs the lookup: \(signed.text)")
+            try await ingress.client.query("ALTER TABLE device_keys_away RENAME TO device_keys")
+        }
+    }
+
+    /// Slow-loris: a body that stops half-way is answered 408 when the body
+    /// timeout passes, and a connection that says nothing is closed.
+    @Test func slowBodiesAndSilentConnectionsAreCutOff() async throws {
+        var limits = HTTPLimits()
+        limits.bodyReadTimeout = .seconds(1)
+        limits.idleTimeout = .seconds(2)
+        try await IngressFixture.run(limits: limits) { ingress in
+            let head = "POST /webhooks/canonical HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n"
+            let started = ContinuousClock.now
+            let reply = try await ingress.send(raw: Array((head + #"{"user_id":"#).utf8))
+            #expect(reply.status == 408, "\(reply.text)")
+            #expect(try JSONParser.parse(reply.body)["error"]?.stringValue == "body_timeout")
+            #expect(ContinuousClock.now - started < .seconds(5))
+
+            let silent = try HTTPConnection(port: ingress.port)
+            try await Task.sleep(for: .seconds(4))
+            await #expect(throws: (any Error).self, "the silent connection was closed") {
+                try await ingress.send(raw: HTTPConnection.request(method: "GET", path: "/health", headers: []), on: silent)
+            }
+        }
+    }
+
+    /// Connections beyond the cap wait in the backlog until one closes.
+    @Test func openConnectionsAreCapped() async throws {
+        var limits = HTTPLimits()
+        limits.maxConnections = 2
+        try await IngressFixture.run(limits: limits) { ingress in
+            let health = HTTPConnection.request(method: "GET", path: "/health", headers: [])
+            var held = [try HTTPConnection(port: ingress.port), try HTTPConnection(port: ingress.port)]
+            for connection in held { #expect(try await ingress.send(raw: health, on: connection).status == 200) }
+            let answered = Atomic<Bool>(false)
+            let third = Task { [port = ingress.port] in
+                let reply = try await ingress.send(raw: health, on: try HTTPConnection(port: port))
+                answered.store(true, ordering: .relaxed)
+                return reply.status
+            }
+            try await Task.sleep(for: .seconds(1))
+            let servedBeside = answered.load(ordering: .relaxed)
+            #expect(!servedBeside, "a third connection was served beside two open ones")
+            held.removeAll()
+            #expect(try await third.value == 200)
         }
     }
 

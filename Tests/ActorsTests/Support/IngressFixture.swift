@@ -25,7 +25,7 @@ struct IngressFixture: Sendable {
 
     var port: Int { ingress.port }
 
-    static func run(_ body: @escaping @Sendable (IngressFixture) async throws -> Void) async throws {
+    static func run(limits: HTTPLimits = HTTPLimits(), _ body: @escaping @Sendable (IngressFixture) async throws -> Void) async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events", partitions: 8))
         try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 1))
@@ -48,6 +48,7 @@ struct IngressFixture: Sendable {
             settings.port = 0
             settings.maxBodyBytes = maxBodyBytes
             settings.produceTimeout = produceTimeout
+            settings.limits = limits
             let ingress = try await EmbeddedIngress.start(settings: settings, secrets: secrets, client: client, cipher: cipher, logger: logger)
             do {
                 try await body(IngressFixture(cluster: cluster, ingress: ingress, client: client,
@@ -62,10 +63,17 @@ struct IngressFixture: Sendable {
 
     /// One request on a connection of its own (a blocking client, on a thread of its own).
     func send(_ path: String, method: String = "POST", headers: [(String, String)] = [], body: [UInt8] = []) async throws -> HTTPConnection.Reply {
+        try await send(raw: HTTPConnection.request(method: method, path: path, headers: headers, body: body))
+    }
+
+    /// Bytes as they are, on a connection of its own: a request may lie
+    /// about its length, or stop half-way.
+    func send(raw request: [UInt8], on connection: HTTPConnection? = nil) async throws -> HTTPConnection.Reply {
         let port = port
+        nonisolated(unsafe) let connection = connection
         return try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result { try HTTPConnection(port: port).send(method: method, path: path, headers: headers, body: body) })
+                continuation.resume(with: Result { try (connection ?? HTTPConnection(port: port)).send(request) })
             }.start()
         }
     }
