@@ -73,6 +73,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Records read past the last checkpoint barrier before reading waits for the previous checkpoint (bounds memory when PostgreSQL is slow).")
     var checkpointWindow: Int = 100_000
 
+    @Option(help: "User states kept in memory at most (about 9 KB each); past it, the least recently used clean ones are dropped and loaded again when needed.")
+    var maxResidentUsers: Int = 250_000
+
     @Option(help: "Seconds a record read may wait for its checkpoint before /ready answers 503 (PostgreSQL unwritable); ready again once checkpoints go through.")
     var readyCheckpointAge: Int = 60
 
@@ -86,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...1_000_000).contains(httpMaxConnections) else { throw ValidationError("--http-max-connections must be between 1 and 1,000,000") }
         guard (1...3_600).contains(httpIdleTimeout) else { throw ValidationError("--http-idle-timeout must be between 1 and 3,600 seconds") }
         guard (1...600).contains(httpBodyTimeout) else { throw ValidationError("--http-body-timeout must be between 1 and 600 seconds") }
+        guard (1_000...100_000_000).contains(maxResidentUsers) else { throw ValidationError("--max-resident-users must be between 1,000 and 100,000,000") }
         guard (1...86_400).contains(readyCheckpointAge) else { throw ValidationError("--ready-checkpoint-age must be between 1 and 86,400 seconds") }
         guard (1...600).contains(shutdownTimeout) else { throw ValidationError("--shutdown-timeout must be between 1 and 600 seconds") }
         guard (1...86_400).contains(progressInterval) else { throw ValidationError("--progress-interval must be between 1 and 86,400 seconds") }
@@ -206,6 +210,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.checkpointWindow = checkpointWindow
         settings.progressInterval = .seconds(progressInterval)
         settings.shutdownTimeout = .seconds(shutdownTimeout)
+        settings.maxResidentUsers = maxResidentUsers
         settings.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
         settings.kafkaProperties = librdkafkaProperties
         let processor = StreamProcessor(

@@ -12,6 +12,9 @@ public struct ProcessorSettings: Sendable {
     public var deadLetterTopic = "biometric-events.dlq"
     /// Decide actors; users are spread over them by a stable hash.
     public var shards: Int
+    /// User states kept in memory across all shards; past it, clean states
+    /// are dropped least recently used first (about 9 KB each today).
+    public var maxResidentUsers = 250_000
     /// Batches a shard's inbox holds before the ingest stage waits.
     public var shardCapacity = 8
     /// Records per consumer batch.

@@ -64,8 +64,9 @@ public final class StreamProcessor: Service, Sendable {
         }
         let shards = (0..<settings.shards).map {
             DecideShard(
-                index: $0, capacity: settings.shardCapacity, configuration: configuration, store: store, cipher: cipher, outputs: outputs,
-                coordinator: coordinator, signals: signals, statistics: statistics, logger: logger)
+                index: $0, capacity: settings.shardCapacity, residentBudget: max(1, settings.maxResidentUsers / settings.shards),
+                configuration: configuration, store: store, cipher: cipher, outputs: outputs,
+                coordinator: coordinator, signals: signals, progress: progress, statistics: statistics, logger: logger)
         }
         let thresholds = configuration
         let window = settings.checkpointWindow
@@ -165,6 +166,6 @@ public final class StreamProcessor: Service, Sendable {
 
     private static func describe(_ totals: ProcessorStatistics.Snapshot) -> String {
         "\(totals.consumed) consumed, \(totals.processed) processed, \(totals.deadLettered) dead-lettered, \(totals.duplicates) duplicates, "
-            + "\(totals.modeSwitches) mode switches, \(totals.checkpoints) checkpoints"
+            + "\(totals.modeSwitches) mode switches, \(totals.checkpoints) checkpoints, \(totals.activeUsers) users in memory (\(totals.evictedUsers) evicted)"
     }
 }

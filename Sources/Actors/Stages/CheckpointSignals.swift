@@ -2,13 +2,15 @@ import Synchronization
 
 /// What the decide shards and the checkpoint writer tell the ingest stage
 /// between barriers, without waiting: a checkpoint is wanted at once (a mode
-/// switch or a significant change), how many users are dirty, and which
-/// partitions another member has claimed. Waiting would close a cycle: the
+/// switch or a significant change), how many users are dirty, whether a
+/// shard is over its memory budget, and which partitions another member has
+/// claimed. Waiting would close a cycle: the
 /// ingest stage waits for checkpoints, and the writer for nobody.
 public final class CheckpointSignals: Sendable {
     private let immediate = Atomic<Bool>(false)
     private let dirtyUsers = Atomic<Int>(0)
     private let fenced = Mutex<Set<KafkaTopicPartition>>([])
+    private let memoryPressure = Atomic<Bool>(false)
 
     public init() {}
 
@@ -22,6 +24,13 @@ public final class CheckpointSignals: Sendable {
     public func removeDirtyUsers(_ count: Int) { dirtyUsers.subtract(count, ordering: .relaxed) }
 
     public var dirtyUserCount: Int { dirtyUsers.load(ordering: .relaxed) }
+
+    /// A shard holds more states than its budget, all changed since the
+    /// last checkpoint: reading should wait for one, which frees them.
+    public func reportMemoryPressure() { memoryPressure.store(true, ordering: .relaxed) }
+
+    /// Whether memory pressure was reported since the last call.
+    public func takeMemoryPressure() -> Bool { memoryPressure.exchange(false, ordering: .relaxed) }
 
     /// A checkpoint was refused for these partitions: another member owns them now.
     public func fence(_ partitions: Set<KafkaTopicPartition>) { fenced.withLock { $0.formUnion(partitions) } }

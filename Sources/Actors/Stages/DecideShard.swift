@@ -24,17 +24,27 @@ public actor DecideShard {
     private var processor: EnvelopeProcessor
     private var states: [String: UserState] = [:]
     private var partitionOfUser: [String: KafkaTopicPartition] = [:]
+    /// States kept in memory at most; past it, clean ones are dropped least
+    /// recently used first and loaded again when their user's next record comes.
+    private let residentBudget: Int
+    private var recency = RecencyOrder()
+    /// Users whose last snapshot may not be written yet, with its barrier:
+    /// dropping such a state would load an older one on the next record.
+    private var unwrittenUntil: [String: Int] = [:]
+    private let progress: CheckpointProgress
     private var dirty: Set<String> = []
     private var pendingSwitches: [ModeSwitch] = []
     /// Outputs made now belong to the checkpoint of the next barrier.
     private var epoch = 1
 
     public init(
-        index: Int, capacity: Int, configuration: ConfigurationStore, store: CheckpointStore, cipher: StateCipher,
-        outputs: OutputPublisher, coordinator: CheckpointCoordinator, signals: CheckpointSignals,
+        index: Int, capacity: Int, residentBudget: Int, configuration: ConfigurationStore, store: CheckpointStore, cipher: StateCipher,
+        outputs: OutputPublisher, coordinator: CheckpointCoordinator, signals: CheckpointSignals, progress: CheckpointProgress,
         statistics: ProcessorStatistics, logger: Logger
     ) {
         self.index = index
+        self.residentBudget = residentBudget
+        self.progress = progress
         self.inbox = BoundedChannel(capacity: capacity)
         self.configuration = configuration
         self.store = store
@@ -81,7 +91,10 @@ public actor DecideShard {
             let started = metrics != nil && envelope.provider == Provider.appleHealth.rawValue ? ContinuousClock.now : nil
             let outcome = processor.process(envelope, in: &states)
             // Loaded or created: either way this partition's revocation must drop it.
-            if states.index(forKey: userID) != nil { partitionOfUser[userID] = record.origin.topicPartition }
+            if states.index(forKey: userID) != nil {
+                partitionOfUser[userID] = record.origin.topicPartition
+                recency.use(userID)
+            }
             if let started { healthKit.record(outcome, took: ContinuousClock.now - started) }
             switch outcome {
             case .decided(let decision, _, let rejections):
@@ -117,6 +130,7 @@ public actor DecideShard {
             }
         }
         if !healthKit.isEmpty { metrics?.healthKitProcessed(healthKit) }
+        evictOverBudget()
         let decidedAt = Date().timeIntervalSince1970
         statistics.latency.record(seconds: records.compactMap { record in
             record.origin.timestampMilliseconds.map { decidedAt - Double($0) / 1000 }
@@ -169,6 +183,7 @@ public actor DecideShard {
     /// and reports them while the shard goes on deciding.
     private func checkpoint(_ barrier: Barrier) async throws {
         let snapshot = dirty.compactMap { user in states[user].map { ($0, partitionOfUser[user]!) } }
+        for user in dirty { unwrittenUntil[user] = barrier.id }
         signals.removeDirtyUsers(dirty.count)
         dirty.removeAll(keepingCapacity: true)
         let switches = pendingSwitches
@@ -205,6 +220,27 @@ public actor DecideShard {
     /// No more barriers will come: the sealer ends once it has reported the last one.
     public nonisolated func finishSealer() { sealer.finish() }
 
+    /// Past the budget, drops clean states (their last change is stored) down
+    /// to nine tenths of it, least recently used first. Changed states stay
+    /// until a checkpoint has stored them, and ask for one.
+    private func evictOverBudget() {
+        guard states.count > residentBudget else { return }
+        let written = progress.lastCompleted
+        unwrittenUntil = unwrittenUntil.filter { $0.value > written }
+        let victims = recency.leastRecent(states.count - residentBudget * 9 / 10) { !dirty.contains($0) && unwrittenUntil[$0] == nil }
+        for user in victims {
+            states[user] = nil
+            partitionOfUser[user] = nil
+            recency.remove(user)
+        }
+        statistics.update { [evicted = victims.count] in
+            $0.activeUsers -= evicted
+            $0.evictedUsers += evicted
+        }
+        // Still over: the rest are changed or unwritten, and only a checkpoint frees them.
+        if states.count > residentBudget { signals.reportMemoryPressure() }
+    }
+
     /// Drops the users of revoked partitions; their states were checkpointed
     /// at the revocation barrier, and another member owns them now.
     private func forget(_ partitions: Set<KafkaTopicPartition>) {
@@ -212,6 +248,7 @@ public actor DecideShard {
         for (userID, partition) in partitionOfUser where partitions.contains(partition) {
             states[userID] = nil
             partitionOfUser[userID] = nil
+            recency.remove(userID)
         }
         statistics.update { [forgotten = usersBefore - states.count] in $0.activeUsers -= forgotten }
     }

@@ -158,7 +158,10 @@ public actor IngestStage: KafkaConsumerListener {
             await shards[index].send(.records(batch))
         }
         forwardedSinceBarrier += records.count
-        if forwardedSinceBarrier >= policyProvider().window {
+        if signals.takeMemoryPressure() {
+            // Only a written checkpoint lets the shards drop changed states.
+            await checkpointNow()
+        } else if forwardedSinceBarrier >= policyProvider().window {
             // Let the previous checkpoint finish before running further ahead.
             if let inFlight { await progress.wait(for: inFlight) }
             await sendBarrier()

@@ -18,6 +18,8 @@ public final class ProcessorStatistics: Sendable {
         public var ownedPartitions = 0
         /// Users whose states are in memory.
         public var activeUsers = 0
+        /// Clean states dropped to stay within the memory budget.
+        public var evictedUsers = 0
 
         public init() {}
     }
