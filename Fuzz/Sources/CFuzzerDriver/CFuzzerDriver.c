@@ -1,0 +1,2 @@
+// Declarations only: LLVMFuzzerRunDriver comes with libFuzzer.
+#include "CFuzzerDriver.h"
