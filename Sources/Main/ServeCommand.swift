@@ -89,6 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...1_000_000).contains(httpMaxConnections) else { throw ValidationError("--http-max-connections must be between 1 and 1,000,000") }
         guard (1...3_600).contains(httpIdleTimeout) else { throw ValidationError("--http-idle-timeout must be between 1 and 3,600 seconds") }
         guard (1...600).contains(httpBodyTimeout) else { throw ValidationError("--http-body-timeout must be between 1 and 600 seconds") }
+        // A connection waiting for its body reads nothing: it must not count as idle first.
+        guard httpBodyTimeout < httpIdleTimeout else { throw ValidationError("--http-body-timeout must be shorter than --http-idle-timeout") }
         guard (1_000...100_000_000).contains(maxResidentUsers) else { throw ValidationError("--max-resident-users must be between 1,000 and 100,000,000") }
         guard (1...86_400).contains(readyCheckpointAge) else { throw ValidationError("--ready-checkpoint-age must be between 1 and 86,400 seconds") }
         guard (1...600).contains(shutdownTimeout) else { throw ValidationError("--shutdown-timeout must be between 1 and 600 seconds") }

@@ -6,7 +6,8 @@ public struct HTTPLimits: Sendable {
     public var maxConnections = 4_096
     /// A connection with nothing to read for this long is closed.
     public var idleTimeout: Duration = .seconds(30)
-    /// A request body not complete after this is answered 408.
+    /// A request body not complete after this is answered 408. Shorter than
+    /// `idleTimeout`: a connection waiting for its body reads nothing.
     public var bodyReadTimeout: Duration = .seconds(10)
 
     public init() {}

@@ -168,7 +168,7 @@ public actor DecideShard {
         let stored = try await Retry.untilSuccess("loading \(users.count) user states", logger: logger) { try await store.states(of: users) }
         for (userID, row) in stored {
             do {
-                let bytes = try cipher.open(Array(buffer: row.sealed), keyID: row.keyID, associatedWith: userID)
+                let bytes = try cipher.open(Array(buffer: row.sealed), keyID: row.keyID, for: .userState(user: userID, version: row.version))
                 states[userID] = try UserStateCodec.decode(bytes)
             } catch {
                 // A state that cannot be read must not be silently replaced.
@@ -206,7 +206,7 @@ public actor DecideShard {
             var stored: [ShardReport.StoredState] = []
             stored.reserveCapacity(snapshot.states.count)
             for (state, partition) in snapshot.states {
-                let sealed = try cipher.seal(UserStateCodec.encode(state), associatedWith: state.userID)
+                let sealed = try cipher.seal(UserStateCodec.encode(state), for: .userState(user: state.userID, version: state.version))
                 stored.append(ShardReport.StoredState(
                     userID: state.userID, partition: partition, version: state.version, keyID: cipher.currentKeyID, sealed: ByteBuffer(bytes: sealed)))
             }

@@ -49,10 +49,10 @@ public struct AccountStore: Sendable {
 
     /// The HMAC keys of the user's devices (decrypted), empty when none.
     public func deviceSecrets(of user: String) async throws -> [[UInt8]] {
-        let rows = try await client.query("SELECT key_id, secret FROM device_keys WHERE user_id = \(user)", logger: logger)
+        let rows = try await client.query("SELECT device_key_id, key_id, secret FROM device_keys WHERE user_id = \(user)", logger: logger)
         var secrets: [[UInt8]] = []
-        for try await (keyID, sealed) in rows.decode((String, ByteBuffer).self) {
-            secrets.append(try cipher.open(Array(sealed.readableBytesView), keyID: keyID, associatedWith: user))
+        for try await (deviceKeyID, keyID, sealed) in rows.decode((String, String, ByteBuffer).self) {
+            secrets.append(try cipher.open(Array(sealed.readableBytesView), keyID: keyID, for: .deviceKey(user: user, keyID: deviceKeyID)))
         }
         return secrets
     }
@@ -103,7 +103,7 @@ public struct AccountStore: Sendable {
     public func createDeviceKey(for user: String) async throws -> DeviceKey {
         let secret = try SecureRandom.bytes(32)
         let id = "dk_" + Hex.encode(try SecureRandom.bytes(6))
-        let sealed = try cipher.seal(secret, associatedWith: user)
+        let sealed = try cipher.seal(secret, for: .deviceKey(user: user, keyID: id))
         let keyID = cipher.currentKeyID
         try await announcing { connection in
             try await connection.query("""

@@ -79,12 +79,13 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Sealed states of these users, by user id; absent users have none yet.
-    public func states(of users: [String]) async throws -> [String: (keyID: String, sealed: ByteBuffer)] {
+    public func states(of users: [String]) async throws -> [String: (version: Int64, keyID: String, sealed: ByteBuffer)] {
         guard !users.isEmpty else { return [:] }
-        let rows = try await client.query("SELECT user_id, key_id, state FROM user_state WHERE user_id = ANY(\(users))", logger: logger)
-        var states: [String: (keyID: String, sealed: ByteBuffer)] = [:]
-        for try await (user, keyID, sealed) in rows.decode((String, String, ByteBuffer).self) {
-            states[user] = (keyID, sealed)
+        let rows = try await client.query(
+            "SELECT user_id, \"version\", key_id, state FROM user_state WHERE user_id = ANY(\(users))", logger: logger)
+        var states: [String: (version: Int64, keyID: String, sealed: ByteBuffer)] = [:]
+        for try await (user, version, keyID, sealed) in rows.decode((String, Int64, String, ByteBuffer).self) {
+            states[user] = (version, keyID, sealed)
         }
         return states
     }

@@ -4,7 +4,8 @@ import Logging
 import Pipeline
 
 /// AES-256-GCM for PHI at rest (SPEC 8): a fresh 96-bit nonce per message,
-/// the user id as associated data (a state cannot be moved to another user),
+/// a `SealingContext` as associated data (purpose, user and version: a value
+/// cannot be moved to another user or purpose, nor a state rolled back),
 /// and a key id stored beside the ciphertext so keys can rotate: new writes
 /// use the current key, reads find theirs by id.
 public struct StateCipher: Sendable {
@@ -58,19 +59,29 @@ public struct StateCipher: Sendable {
         return try StateCipher(currentKeyID: first!, keys: keys)
     }
 
-    public func seal(_ plaintext: [UInt8], associatedWith user: String) throws -> [UInt8] {
+    public func seal(_ plaintext: [UInt8], for context: SealingContext) throws -> [UInt8] {
         let nonce = try SecureRandom.bytes(12)
-        let (ciphertext, tag) = try crypt(encrypt: true, key: keys[currentKeyID]!, nonce: nonce, input: plaintext, aad: Array(user.utf8), tag: nil)
+        let (ciphertext, tag) = try crypt(
+            encrypt: true, key: keys[currentKeyID]!, nonce: nonce, input: plaintext, aad: context.associatedData, tag: nil)
         return nonce + ciphertext + tag
     }
 
-    public func open(_ sealed: [UInt8], keyID: String, associatedWith user: String) throws -> [UInt8] {
+    /// Opens a value sealed for `context` — or, written before contexts were
+    /// bound, for its user alone.
+    public func open(_ sealed: [UInt8], keyID: String, for context: SealingContext) throws -> [UInt8] {
         guard let key = keys[keyID] else { throw Failure(description: "unknown state key '\(keyID)'") }
         guard sealed.count >= 28 else { throw Failure(description: "a sealed state is at least 28 bytes") }
         let nonce = Array(sealed.prefix(12))
         let tag = Array(sealed.suffix(16))
         let body = Array(sealed[12..<(sealed.count - 16)])
-        return try crypt(encrypt: false, key: key, nonce: nonce, input: body, aad: Array(user.utf8), tag: tag).output
+        do {
+            return try crypt(encrypt: false, key: key, nonce: nonce, input: body, aad: context.associatedData, tag: tag).output
+        } catch {
+            guard let legacy = try? crypt(encrypt: false, key: key, nonce: nonce, input: body, aad: context.legacyAssociatedData, tag: tag) else {
+                throw error
+            }
+            return legacy.output
+        }
     }
 
     private func crypt(encrypt: Bool, key: [UInt8], nonce: [UInt8], input: [UInt8], aad: [UInt8], tag: [UInt8]?) throws -> (output: [UInt8], tag: [UInt8]) {

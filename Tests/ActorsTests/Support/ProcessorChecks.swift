@@ -31,10 +31,10 @@ enum ProcessorChecks {
     /// Every stored state, decrypted with the development key and re-encoded.
     static func states(_ client: PostgresClient) async throws -> [String: [UInt8]] {
         let cipher = try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: Logger(label: "tests"))
-        let rows = try await client.query("SELECT user_id, key_id, state FROM user_state")
+        let rows = try await client.query("SELECT user_id, \"version\", key_id, state FROM user_state")
         var result: [String: [UInt8]] = [:]
-        for try await (user, keyID, sealed) in rows.decode((String, String, ByteBuffer).self) {
-            result[user] = try cipher.open(Array(buffer: sealed), keyID: keyID, associatedWith: user)
+        for try await (user, version, keyID, sealed) in rows.decode((String, Int64, String, ByteBuffer).self) {
+            result[user] = try cipher.open(Array(buffer: sealed), keyID: keyID, for: .userState(user: user, version: version))
         }
         return result
     }
