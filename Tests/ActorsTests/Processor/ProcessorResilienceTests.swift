@@ -146,16 +146,7 @@ struct ProcessorResilienceTests {
             try await eventually("the processor is ready") { try processor.readiness().status == 200 }
             try await eventually("the processor joined") { processor.log.contains("assigned") }
             let idle = processor.residentBytes
-            // A transaction holding the offsets table blocks every checkpoint.
-            let locker = PostgresClient(configuration: settings.clientConfiguration)
-            let lockerRun = Task { await locker.run() }
-            defer { lockerRun.cancel() }
-            let released = Task {
-                try await locker.withTransaction(logger: TestDatabase.logger) { connection in
-                    try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE processor_offsets IN ACCESS EXCLUSIVE MODE"), logger: TestDatabase.logger)
-                    try await Task.sleep(for: .seconds(12))
-                }
-            }
+            let released = TestDatabase.blockingCheckpoints(in: settings, for: .seconds(12))
             try await Task.sleep(for: .milliseconds(500))
             let producing = Task { try await workload.produce(to: cluster.bootstrapServers) }
             var peak = 0
@@ -263,15 +254,7 @@ struct ProcessorResilienceTests {
         try await TestDatabase.withMigratedDatabase { settings, client in
             let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings, arguments: ["--shutdown-timeout", "5"])
             try await eventually("the processor joined") { processor.log.contains("assigned") }
-            let locker = PostgresClient(configuration: settings.clientConfiguration)
-            let lockerRun = Task { await locker.run() }
-            defer { lockerRun.cancel() }
-            let locked = Task {
-                try await locker.withTransaction(logger: TestDatabase.logger) { connection in
-                    try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE processor_offsets IN ACCESS EXCLUSIVE MODE"), logger: TestDatabase.logger)
-                    try await Task.sleep(for: .seconds(25))
-                }
-            }
+            let locked = TestDatabase.blockingCheckpoints(in: settings, for: .seconds(25))
             try await Task.sleep(for: .milliseconds(500))
             try await workload.produce(to: cluster.bootstrapServers)
             try await eventually("every record consumed") { processor.log.contains("progress: 5000 consumed") }

@@ -34,4 +34,17 @@ enum TestDatabase {
             return try await body(settings, client)
         }
     }
+
+    /// Holds the offsets table locked in a transaction of its own for
+    /// `duration`, which blocks every checkpoint; the task ends with the lock.
+    static func blockingCheckpoints(in settings: PostgresSettings, for duration: Duration) -> Task<Void, any Error> {
+        Task {
+            try await PostgresSession.with(settings, logger: logger) { client in
+                try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE processor_offsets IN ACCESS EXCLUSIVE MODE"), logger: logger)
+                    try await Task.sleep(for: duration)
+                }
+            }
+        }
+    }
 }
