@@ -65,7 +65,7 @@ public actor CheckpointCoordinator {
                     checkpoint \(barrier.id) refused for \(fenced.count) partitions another member has claimed \
                     (\(fenced.map(\.description).sorted().joined(separator: ", "))): this member's progress on them since its last checkpoint is dropped
                     """)
-                signals.fence(fenced)
+                signals.fence(attempt.epochs.filter { fenced.contains($0.key) })
                 cut.drop(fenced)
             }
             let (states, switches) = (cut.states, cut.switches)

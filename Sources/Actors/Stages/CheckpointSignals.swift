@@ -9,7 +9,7 @@ import Synchronization
 public final class CheckpointSignals: Sendable {
     private let immediate = Atomic<Bool>(false)
     private let dirtyUsers = Atomic<Int>(0)
-    private let fenced = Mutex<Set<KafkaTopicPartition>>([])
+    private let fenced = Mutex<[KafkaTopicPartition: Int64]>([:])
     private let memoryPressure = Atomic<Bool>(false)
 
     public init() {}
@@ -32,14 +32,15 @@ public final class CheckpointSignals: Sendable {
     /// Whether memory pressure was reported since the last call.
     public func takeMemoryPressure() -> Bool { memoryPressure.exchange(false, ordering: .relaxed) }
 
-    /// A checkpoint was refused for these partitions: another member owns them now.
-    public func fence(_ partitions: Set<KafkaTopicPartition>) { fenced.withLock { $0.formUnion(partitions) } }
+    /// A checkpoint was refused for these partitions, written under these
+    /// owner epochs: another member has claimed them since.
+    public func fence(_ epochs: [KafkaTopicPartition: Int64]) { fenced.withLock { $0.merge(epochs) { max($0, $1) } } }
 
-    /// The partitions fenced since the last call.
-    public func takeFenced() -> Set<KafkaTopicPartition> {
-        fenced.withLock { partitions in
-            defer { partitions.removeAll() }
-            return partitions
+    /// The partitions fenced since the last call, with the epochs refused.
+    public func takeFenced() -> [KafkaTopicPartition: Int64] {
+        fenced.withLock { epochs in
+            defer { epochs.removeAll() }
+            return epochs
         }
     }
 }

@@ -134,9 +134,10 @@ public actor IngestStage: KafkaConsumerListener {
     }
 
     /// Partitions whose checkpoint was refused belong to another member:
-    /// forget them until the group assigns them here again.
+    /// forget them until the group assigns them here again. One claimed anew
+    /// since the refusal is this member's again, under a newer epoch.
     private func forgetFencedPartitions() async {
-        let fenced = signals.takeFenced().filter { epochs[$0] != nil }
+        let fenced = Set(signals.takeFenced().filter { epochs[$0.key] == $0.value }.keys)
         guard !fenced.isEmpty else { return }
         logger.warning("another member owns \(fenced.count) partitions now (\(fenced.map(\.description).sorted().joined(separator: ", "))): forgetting their users")
         await forget(fenced)

@@ -24,20 +24,39 @@ public enum Deadline {
                 } catch {
                     waiting.take()?.resume(throwing: error)
                 }
+                // Done in time: no timer left sleeping out its limit.
+                waiting.cancelTimer()
             }
-            Task {
+            waiting.setTimer(Task {
                 try? await Task.sleep(for: limit)
                 if let late = waiting.take() {
                     work.cancel()
                     late.resume(throwing: Exceeded(description: "\(what) did not complete within \(limit)"))
                 }
-            }
+            })
         }
     }
 
-    /// The caller's continuation, resumed by whichever finishes first.
+    /// The caller's continuation, resumed by whichever finishes first, and
+    /// the timer, cancelled when the work finishes first.
     private final class Waiting<T: Sendable>: Sendable {
         private let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
+        private let timer = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+
+        func setTimer(_ task: Task<Void, Never>) {
+            let cancelled = timer.withLock { timer in
+                timer.task = task
+                return timer.cancelled
+            }
+            if cancelled { task.cancel() }
+        }
+
+        func cancelTimer() {
+            timer.withLock { timer in
+                timer.cancelled = true
+                return timer.task
+            }?.cancel()
+        }
 
         func set(_ continuation: CheckedContinuation<T, any Error>) { slot.withLock { $0 = continuation } }
 

@@ -319,9 +319,10 @@ struct IngressHTTPTests {
                 #expect(reply.status == 503, "\(reply.text)")
                 #expect(reply.headers["retry-after"] != nil)
                 #expect(try JSONParser.parse(reply.body)["error"]?.stringValue == "kafka_unavailable")
-                // The deadline answers, not a hang: the margin covers the 50 ms
-                // sweep and a loaded CI machine (2.31 s was seen against 2.3 s).
-                #expect(waited <= IngressFixture.produceTimeout + .seconds(1), "answered after \(waited)")
+                // The deadline answers, not a hang. The margin covers the 50 ms
+                // sweep and a loaded CI machine: with the whole suite running on
+                // two cores, 3.6 and 5.0 s were seen against a 2 s timeout.
+                #expect(waited <= IngressFixture.produceTimeout + .seconds(8), "answered after \(waited)")
             }
             try ingress.cluster.setBroker(1, up: true)
             try await eventually("the ingress accepts again once Kafka is back") { try await post(100).status == 202 }
