@@ -6,11 +6,11 @@ import PostgresNIO
 /// created empty and dropped afterwards, whatever happened in between.
 public enum ScratchDatabase {
     public static func with<T: Sendable>(
-        on server: PostgresSettings, prefix: String, logger: Logger,
+        on server: PostgresSettings, prefix: String, logger: Logger, reachableWithin limit: Duration = .seconds(10),
         _ body: @escaping @Sendable (PostgresSettings) async throws -> T
     ) async throws -> T {
         let name = "\(prefix)_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
-        try await PostgresSession.with(server, logger: logger) { admin in
+        try await PostgresSession.with(server, logger: logger, reachableWithin: limit) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
         }
         do {

@@ -20,9 +20,14 @@ enum TestDatabase {
         }
     }
 
+    /// The whole suite starts at once, and the first seconds' long
+    /// computations (workloads of 100,000 envelopes) can hold both pool
+    /// threads: connecting is allowed a minute here, not the service's 10 s.
+    static let connectWithin: Duration = .seconds(60)
+
     static func withEmptyDatabase<T: Sendable>(_ body: @escaping @Sendable (PostgresSettings, PostgresClient) async throws -> T) async throws -> T {
-        try await ScratchDatabase.with(on: try serverSettings, prefix: "test", logger: logger) { settings in
-            try await PostgresSession.with(settings, logger: logger) { client in try await body(settings, client) }
+        try await ScratchDatabase.with(on: try serverSettings, prefix: "test", logger: logger, reachableWithin: connectWithin) { settings in
+            try await PostgresSession.with(settings, logger: logger, reachableWithin: connectWithin) { client in try await body(settings, client) }
         }
     }
 
