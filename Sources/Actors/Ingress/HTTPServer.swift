@@ -34,7 +34,12 @@ public final class HTTPServer: Service, Sendable {
     public func run() async throws {
         do {
             try await withGracefulShutdownHandler {
-                try await application.runService()
+                // No signal handlers of its own: the bridge's service group
+                // handles SIGTERM and shuts services down in order. With
+                // Hummingbird's default handlers the server could end before
+                // that group saw the signal, and the group then cancelled every
+                // service — PostgreSQL's client before the final checkpoint.
+                try await application.runService(gracefulShutdownSignals: [])
             } onGracefulShutdown: { [readiness] in
                 readiness.markStopping()
             }
