@@ -249,6 +249,7 @@ public actor DecideShard {
             states[userID] = nil
             partitionOfUser[userID] = nil
             recency.remove(userID)
+            unwrittenUntil[userID] = nil
         }
         statistics.update { [forgotten = usersBefore - states.count] in $0.activeUsers -= forgotten }
     }
