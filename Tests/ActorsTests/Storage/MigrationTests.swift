@@ -85,7 +85,11 @@ struct MigrationTests {
         } catch {
             #expect("\(error)".contains("127.0.0.1:1"))
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // A hang is what this rules out. The bound is far above the 3 s limit
+        // because at the suite's start every test competes for the two
+        // threads of the cooperative pool, and the deadline's timer with them
+        // (12 s was seen in a clean-clone CI run).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test("migration files must be numbered and unique")
