@@ -8,7 +8,7 @@ public enum BridgeRouter {
         ingress: WebhookIngress?, processor: ProcessorStatistics? = nil, readiness: Readiness, metrics: BridgeMetrics
     ) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: JSONErrorMiddleware { path in allowedMethods(path, ingress: ingress != nil) })
 
         router.get("/health") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
         router.get("/ready") { _, _ -> Response in
@@ -33,5 +33,18 @@ public enum BridgeRouter {
         }
         router.post("/healthkit/batch") { request, _ in try await ingress.healthKit(request) }
         return router
+    }
+
+    /// The methods each route above is served with, by path.
+    static func allowedMethods(_ path: String, ingress: Bool) -> [HTTPRequest.Method] {
+        switch path {
+        case "/health", "/ready", "/metrics": return [.get]
+        case _ where !ingress: return []
+        case "/webhooks/oura": return [.get, .post]
+        case "/healthkit/batch": return [.post]
+        default:
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+            return segments.count == 3 && segments[1] == "webhooks" && !segments[2].isEmpty ? [.post] : []
+        }
     }
 }

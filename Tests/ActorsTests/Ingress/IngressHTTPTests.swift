@@ -184,6 +184,13 @@ struct IngressHTTPTests {
             let nowhere = try await ingress.send("/nowhere", method: "GET")
             #expect(nowhere.status == 404)
             #expect(try JSONParser.parse(nowhere.body)["error"]?.stringValue == "not_found", "\(nowhere.text)")
+            for (path, method, allow) in [("/healthkit/batch", "GET", "POST"), ("/health", "DELETE", "GET"), ("/webhooks/oura", "PUT", "GET, POST"),
+                                          ("/webhooks/garmin", "TRACE", "POST")] {
+                let wrongMethod = try await ingress.send(path, method: method)
+                #expect(wrongMethod.status == 405, "\(method) \(path): \(wrongMethod.text)")
+                #expect(wrongMethod.headers["allow"] == allow, "\(method) \(path)")
+                #expect(try JSONParser.parse(wrongMethod.body)["error"]?.stringValue == "method_not_allowed")
+            }
             #expect(try await ingress.recordCount() == 0)
         }
     }
