@@ -6,7 +6,11 @@ import Synchronization
 /// which keeps every consumer's view of the stream in order. One consumer.
 public final class BoundedChannel<Element: Sendable>: Sendable {
     private struct State {
-        var buffer: [Element] = []
+        /// Taken elements are set to nil at once: the array is compacted only
+        /// now and then, and a slot still holding a taken batch of records
+        /// kept up to a thousand batches alive per channel (found by `bench
+        /// users`: the RSS grew by a kilobyte per user).
+        var buffer: [Element?] = []
         var head = 0
         var waitingSenders: [(Element, CheckedContinuation<Bool, Never>)] = []
         var waitingReceiver: CheckedContinuation<Element?, Never>?
@@ -16,7 +20,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
 
         mutating func popFirst() -> Element? {
             guard head < buffer.count else { return nil }
-            let element = buffer[head]
+            let element = buffer[head].take()
             head += 1
             if head > 1024, head * 2 > buffer.count {
                 buffer.removeFirst(head)
