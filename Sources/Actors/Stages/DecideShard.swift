@@ -130,7 +130,6 @@ public actor DecideShard {
             }
         }
         if !healthKit.isEmpty { metrics?.healthKitProcessed(healthKit) }
-        evictOverBudget()
         let decidedAt = Date().timeIntervalSince1970
         statistics.latency.record(seconds: records.compactMap { record in
             record.origin.timestampMilliseconds.map { decidedAt - Double($0) / 1000 }
@@ -145,13 +144,12 @@ public actor DecideShard {
             total.activeUsers += states.count - usersBefore
             total.rejections.merge(counts.rejections, uniquingKeysWith: +)
         }
+        // After the count above, which must not see the users it drops: it counts them itself.
+        evictOverBudget()
     }
 
-    /// Every dead letter of the shard, counted in `auren_dlq_messages_total`.
     private func deadLetter(_ record: InboundRecord, stage: String, reason: String, error: String, rejections: [Rejection] = []) async throws {
-        let shortened = try await outputs.deadLetter(record.origin, stage: stage, reason: reason, error: error, rejections: rejections, epoch: epoch)
-        statistics.metrics?.deadLettered(stage: stage, reason: reason)
-        if shortened { statistics.metrics?.deadLetterShortened() }
+        try await outputs.deadLetter(record.origin, stage: stage, reason: reason, error: error, rejections: rejections, epoch: epoch)
     }
 
     /// Loads, in one query, the stored states of users this shard has not
