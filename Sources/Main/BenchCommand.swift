@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "The benchmark harness.",
-        subcommands: [PipelineBenchCommand.self, IngressBenchCommand.self])
+        subcommands: [PipelineBenchCommand.self, IngressBenchCommand.self, UsersBenchCommand.self])
 }
 
 struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import Pipeline
 import PostgresNIO
-import ServiceLifecycle
 import Synchronization
 
 /// `bench pipeline`: the whole processor — mock Kafka cluster in-process,
@@ -229,10 +228,10 @@ public struct PipelineBenchmark: Sendable {
         let group = "bench-processor"
         return try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.eventsTopic, group: group) { statistics, client in
             let clock = ContinuousClock()
-            try await Self.waitUntil("the processor's first record") { statistics.snapshot.consumed > 0 }
+            try await BenchProcessor.waitUntil("the processor's first record") { statistics.snapshot.consumed > 0 }
             let started = clock.now
             let cpu = CPUMeter()
-            try await Self.waitUntil("the processor deciding all \(events) records (\(statistics.snapshot.consumed) so far)") {
+            try await BenchProcessor.waitUntil("the processor deciding all \(events) records (\(statistics.snapshot.consumed) so far)") {
                 statistics.snapshot.consumed >= events
             }
             let decided = clock.now - started
@@ -240,13 +239,13 @@ public struct PipelineBenchmark: Sendable {
             // Durable when a checkpoint written after the last record holds it.
             let store = CheckpointStore(client: client, group: group, logger: logger)
             let partitionList = (0..<partitions).map { KafkaTopicPartition(topic: Self.eventsTopic, partition: $0) }
-            try await Self.waitUntil("a checkpoint holding all \(events) records", every: .milliseconds(5)) {
+            try await BenchProcessor.waitUntil("a checkpoint holding all \(events) records", every: .milliseconds(5)) {
                 try await store.offsets(for: partitionList).values.reduce(0, +) >= Int64(events)
             }
             let totals = statistics.snapshot
             return Throughput(
                 eventsPerSecond: Double(events) / decided.seconds, cores: cores, durableAfter: clock.now - started,
-                checkpoints: totals.checkpoints, modeSwitches: totals.modeSwitches, peakResidentBytes: Self.peakResidentBytes)
+                checkpoints: totals.checkpoints, modeSwitches: totals.modeSwitches, peakResidentBytes: BenchProcessor.peakResidentBytes)
         }
     }
 
@@ -261,14 +260,14 @@ public struct PipelineBenchmark: Sendable {
         warmUp: ArraySlice<KafkaProducerRecord>, measured: ArraySlice<KafkaProducerRecord>, rate: Double
     ) async throws -> (decided: LatencyHistogram, arrived: LatencyHistogram, cores: Double) {
         try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.pacedTopic, group: "bench-latency") { statistics, _ in
-            try await Self.waitUntil("the latency member owning its \(options.latencyPartitions) partitions") {
+            try await BenchProcessor.waitUntil("the latency member owning its \(options.latencyPartitions) partitions") {
                 statistics.snapshot.ownedPartitions == options.latencyPartitions
             }
             try await Self.pace(warmUp, rate: rate / Self.warmUpSlowdown, through: producer)
             // A new member's first records wait up to a second (fetch start,
             // states loaded); measuring before that backlog is gone counted
             // it as a stall in a third of the runs.
-            try await Self.waitUntil("the warm-up's \(warmUp.count) records decided (\(statistics.snapshot.consumed) so far)") {
+            try await BenchProcessor.waitUntil("the warm-up's \(warmUp.count) records decided (\(statistics.snapshot.consumed) so far)") {
                 statistics.snapshot.consumed >= warmUp.count
             }
             statistics.latency.reset()
@@ -277,40 +276,20 @@ public struct PipelineBenchmark: Sendable {
             try await Self.pace(measured, rate: rate, through: producer)
             try await producer.flush(timeout: .seconds(60))
             let total = warmUp.count + measured.count
-            try await Self.waitUntil("all \(total) paced records decided (\(statistics.snapshot.consumed) so far)") {
+            try await BenchProcessor.waitUntil("all \(total) paced records decided (\(statistics.snapshot.consumed) so far)") {
                 statistics.snapshot.consumed >= total
             }
             return (statistics.latency, statistics.arrivalLatency, cpu.cores)
         }
     }
 
-    /// Runs a processor with the benchmark's settings (checkpoint interval
-    /// 1 s) on `topic` while `body` measures it, then stops it gracefully.
+    /// Runs a processor with the benchmark's settings on `topic` while `body` measures it.
     private func withProcessor<T>(
         database: PostgresSettings, cluster: KafkaMockCluster, cipher: StateCipher, topic: String, group: String,
         _ body: (ProcessorStatistics, PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        let settings = benchSettings(cluster.bootstrapServers, topic: topic, group: group)
-        var thresholds = BridgeConfiguration()
-        thresholds.checkpoint.intervalSeconds = 1
-        let processor = StreamProcessor(
-            settings: settings, client: client, configuration: ConfigurationStore(thresholds), watcher: nil,
-            cipher: cipher, logger: logger)
-        let services = ServiceGroup(configuration: .init(
-            services: [.init(service: client), .init(service: processor)], logger: logger))
-        let running = Task { try await services.run() }
-        let value: T
-        do {
-            value = try await body(processor.statistics, client)
-        } catch {
-            await services.triggerGracefulShutdown()
-            _ = try? await running.value
-            throw error
-        }
-        await services.triggerGracefulShutdown()
-        try await running.value
-        return value
+        try await BenchProcessor.with(benchSettings(cluster.bootstrapServers, topic: topic, group: group), database: database,
+                                      cipher: cipher, logger: logger, body)
     }
 
     private func benchSettings(_ bootstrapServers: String, topic: String, group: String) -> ProcessorSettings {
@@ -327,7 +306,7 @@ public struct PipelineBenchmark: Sendable {
         // The processor's consumer, so the two differ only in the processing.
         let configuration = benchSettings(bootstrapServers, topic: Self.eventsTopic, group: "bench-baseline").consumerConfiguration
         let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
-        try await Self.waitUntil("the bare loop decoding all \(events) records (\(listener.decoded) so far)") { listener.decoded >= events }
+        try await BenchProcessor.waitUntil("the bare loop decoding all \(events) records (\(listener.decoded) so far)") { listener.decoded >= events }
         try await consumer.close()
         return Double(events) / listener.elapsed.seconds
     }
@@ -341,33 +320,16 @@ public struct PipelineBenchmark: Sendable {
         var configuration = benchSettings(bootstrapServers, topic: Self.pacedTopic, group: "bench-floor").consumerConfiguration
         configuration.startFromEarliest = false
         let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
-        try await Self.waitUntil("the bare loop's assignment") { !consumer.assignment.isEmpty }
+        try await BenchProcessor.waitUntil("the bare loop's assignment") { !consumer.assignment.isEmpty }
         try await Task.sleep(for: .seconds(1))
         let cpu = CPUMeter()
         try await Self.pace(records, rate: rate, through: producer)
-        try await Self.waitUntil("the bare loop receiving all \(records.count) paced records (\(listener.latency.count) so far)") {
+        try await BenchProcessor.waitUntil("the bare loop receiving all \(records.count) paced records (\(listener.latency.count) so far)") {
             listener.latency.count >= records.count
         }
         let cores = cpu.cores
         try await consumer.close()
         return (listener.latency, cores)
-    }
-
-    /// A run that stops making progress ends with an error that says what it
-    /// waited for, not with a benchmark that never returns.
-    struct Stalled: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    private static func waitUntil(
-        _ what: @autoclosure () -> String, within limit: Duration = .seconds(120), every interval: Duration = .milliseconds(1),
-        _ condition: () async throws -> Bool
-    ) async throws {
-        let deadline = ContinuousClock.now + limit
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw Stalled(description: "waited \(limit) for \(what())") }
-            try await Task.sleep(for: interval)
-        }
     }
 
     /// Sends `records` at `rate` per second: every millisecond, the ones due
@@ -384,13 +346,6 @@ public struct PipelineBenchmark: Sendable {
             }
             try await Task.sleep(for: .milliseconds(1))
         }
-    }
-
-    static var peakResidentBytes: Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kilobytes * 1024
     }
 }
 
