@@ -53,7 +53,7 @@ public final class StreamProcessor: Service, Sendable {
         let signals = CheckpointSignals()
         let outputs = OutputPublisher(
             producer: producer, tracker: tracker, switchesTopic: settings.switchesTopic, deadLetterTopic: settings.deadLetterTopic,
-            maxRecordBytes: producerConfiguration.maxMessageBytes, logger: logger)
+            maxRecordBytes: producerConfiguration.maxMessageBytes, metrics: statistics.metrics, logger: logger)
         let consumerBox = Mutex<KafkaConsumer?>(nil)
         let coordinator = CheckpointCoordinator(
             shardCount: settings.shards, store: store, tracker: tracker, progress: progress, signals: signals, statistics: statistics, logger: logger

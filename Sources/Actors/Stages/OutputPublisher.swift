@@ -13,7 +13,22 @@ public struct OutputPublisher: Sendable {
     public let deadLetterTopic: String
     /// The producer's `message.max.bytes`: a dead letter is made to fit it.
     public let maxRecordBytes: Int
+    /// Counts dead letters, shortened and undeliverable ones (off in benchmarks).
+    public let metrics: BridgeMetrics?
     public let logger: Logger
+
+    public init(
+        producer: KafkaProducer, tracker: OutputTracker, switchesTopic: String, deadLetterTopic: String, maxRecordBytes: Int,
+        metrics: BridgeMetrics?, logger: Logger
+    ) {
+        self.producer = producer
+        self.tracker = tracker
+        self.switchesTopic = switchesTopic
+        self.deadLetterTopic = deadLetterTopic
+        self.maxRecordBytes = maxRecordBytes
+        self.metrics = metrics
+        self.logger = logger
+    }
 
     public func publish(_ modeSwitch: ModeSwitch, epoch: Int) async throws {
         let record = KafkaProducerRecord(
@@ -24,43 +39,97 @@ public struct OutputPublisher: Sendable {
     }
 
     /// The original bytes and key, the original headers, and where and why
-    /// it failed (SPEC 6), in the fullest form the producer accepts. Returns
-    /// whether something of the original had to be left out.
-    @discardableResult
+    /// it failed (SPEC 6), in the fullest form the producer accepts. A form
+    /// Kafka refuses for good — too large for the broker, or a record it
+    /// will not take — is sent again in the smallest form; if that is refused
+    /// too, the loss is logged with the original's coordinates (for a
+    /// re-drive from the source topic) and counted. Never fatal: one record
+    /// must not stop the stage.
     public func deadLetter(
         _ original: KafkaConsumerRecord, stage: String, reason: String, error: String, rejections: [Rejection] = [], epoch: Int
-    ) async throws -> Bool {
+    ) async throws {
         let letter = DeadLetter(
             original: original, topic: deadLetterTopic, stage: stage, reason: reason, error: error, rejections: rejections,
             failedAt: .now)
-        var (record, form) = letter.record(within: maxRecordBytes)
-        do {
-            try await send(record, epoch: epoch)
-        } catch let error as KafkaError where error.code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE.rawValue && form != .withoutOriginalValue {
-            // Larger than librdkafka counted it: the smallest form always fits.
-            form = .withoutOriginalValue
-            record = letter.record(form)
-            try await send(record, epoch: epoch)
+        let (record, form) = letter.record(within: maxRecordBytes)
+        metrics?.deadLettered(stage: stage, reason: reason)
+        if form != .whole { shortened(original, reason: reason, form: form) }
+        guard form != .withoutOriginalValue else { return try await sendSmallest(letter, epoch: epoch) }
+        try await send(record, epoch: epoch) { refusal in
+            self.logger.warning("dead letter refused by Kafka (\(refusal)); sending it without the original value")
+            self.shortened(original, reason: reason, form: .withoutOriginalValue)
+            try await self.sendSmallest(letter, epoch: epoch)
         }
-        guard form != .whole else { return false }
-        logger.warning("dead letter shortened to fit \(maxRecordBytes) bytes", metadata: [
-            "original": "\(original.topicPartition.topic)/\(original.topicPartition.partition)@\(original.offset)",
-            "reason": "\(reason)", "form": "\(form)", "value-bytes": "\(original.value.count)",
-        ])
-        return true
     }
 
-    private func send(_ record: KafkaProducerRecord, epoch: Int) async throws {
+    private func sendSmallest(_ letter: DeadLetter, epoch: Int) async throws {
+        try await send(letter.record(.withoutOriginalValue), epoch: epoch) { refusal in self.undeliverable(letter, refusal) }
+    }
+
+    private func shortened(_ original: KafkaConsumerRecord, reason: String, form: DeadLetter.Form) {
+        metrics?.deadLetterShortened()
+        logger.warning("dead letter shortened", metadata: [
+            "original": "\(original.topicPartition.topic)/\(original.topicPartition.partition)@\(original.offset)",
+            "reason": "\(reason)", "form": "\(form)", "value-bytes": "\(original.value.count)", "limit-bytes": "\(maxRecordBytes)",
+        ])
+    }
+
+    private func undeliverable(_ letter: DeadLetter, _ refusal: KafkaError) {
+        metrics?.deadLetterUndeliverable()
+        let original = letter.original
+        logger.error("dead letter refused by Kafka in its smallest form, not stored: \(refusal)", metadata: [
+            "original": "\(original.topicPartition.topic)/\(original.topicPartition.partition)@\(original.offset)",
+            "stage": "\(letter.stage)", "reason": "\(letter.reason)",
+        ])
+    }
+
+    /// Errors that refuse this record, not the connection: sending it again
+    /// as it is would fail the same way.
+    static func refusesForGood(_ error: KafkaError) -> Bool {
+        [RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE,
+         RD_KAFKA_RESP_ERR_INVALID_RECORD, RD_KAFKA_RESP_ERR_INVALID_MSG, RD_KAFKA_RESP_ERR_POLICY_VIOLATION]
+            .contains { $0.rawValue == error.code }
+    }
+
+    /// Enqueues `record`, counted against `epoch` until Kafka answers. A
+    /// record Kafka refuses for good — when it is enqueued or delivered —
+    /// goes to `ifRefused`, whose work counts against the same epoch; without
+    /// one, or on any other failure, the epoch fails, so its checkpoint is
+    /// not written.
+    private func send(
+        _ record: KafkaProducerRecord, epoch: Int, ifRefused: (@Sendable (KafkaError) async throws -> Void)? = nil
+    ) async throws {
         let tracker = tracker
+        let logger = logger
         tracker.begin(epoch: epoch)
         do {
             try await producer.enqueue(record) { result in
-                if case .failure(let error) = result {
-                    tracker.complete(epoch: epoch, failure: "\(record.topic): \(error)")
-                } else {
+                switch result {
+                case .success:
                     tracker.complete(epoch: epoch, failure: nil)
+                case .failure(let error):
+                    guard Self.refusesForGood(error), let ifRefused else {
+                        tracker.complete(epoch: epoch, failure: "\(record.topic): \(error)")
+                        return
+                    }
+                    // Delivery reports come on librdkafka's thread: the
+                    // replacement is sent from a task, and this record counts
+                    // until it is, so the epoch never looks drained in between.
+                    Task {
+                        do {
+                            try await ifRefused(error)
+                            tracker.complete(epoch: epoch, failure: nil)
+                        } catch {
+                            logger.error("replacing a refused \(record.topic) record failed: \(error)")
+                            tracker.complete(epoch: epoch, failure: "\(record.topic): \(error)")
+                        }
+                    }
                 }
             }
+        } catch let error as KafkaError where Self.refusesForGood(error) && ifRefused != nil {
+            // Larger than librdkafka counted it beforehand.
+            tracker.complete(epoch: epoch, failure: nil)
+            try await ifRefused?(error)
         } catch {
             tracker.complete(epoch: epoch, failure: "\(record.topic): \(error)")
             throw error

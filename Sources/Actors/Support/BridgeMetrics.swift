@@ -81,6 +81,11 @@ public final class BridgeMetrics: Sendable {
         counter("dlq_messages_shortened_total", "Dead letters that left out part of the original to fit the record size limit.", []).increment()
     }
 
+    /// A dead letter Kafka refused even without the original value: logged with the original's coordinates, not stored.
+    public func deadLetterUndeliverable() {
+        counter("dlq_messages_undeliverable_total", "Dead letters Kafka refused in their smallest form; the log names each original.", []).increment()
+    }
+
     /// Brings the processor's counters up to `snapshot` and its gauges to
     /// `gauges` (called before each scrape).
     public func observe(processor snapshot: ProcessorStatistics.Snapshot, gauges: ProcessorStatistics.Gauges) {
