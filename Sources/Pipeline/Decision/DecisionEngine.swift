@@ -19,13 +19,13 @@ public struct DecisionEngine: Sendable {
 
     public func decide(_ event: BiometricEvent, state: inout UserState) -> Decision {
         let limits = configuration.state
-        if state.recentIdentities.contains(event.eventID) || event.deliveryID.map(state.recentIdentities.contains) == true {
+        let eventIdentity = RecentIdentities.Digest(event.eventID)
+        let deliveryIdentity = event.deliveryID.flatMap { $0 == event.eventID ? nil : RecentIdentities.Digest($0) }
+        if state.recentIdentities.contains(eventIdentity) || deliveryIdentity.map(state.recentIdentities.contains) == true {
             return .duplicate
         }
-        state.recentIdentities.remember(event.eventID, capacity: Int(limits.dedupMaxIds))
-        if let deliveryID = event.deliveryID, deliveryID != event.eventID {
-            state.recentIdentities.remember(deliveryID, capacity: Int(limits.dedupMaxIds))
-        }
+        state.recentIdentities.remember(eventIdentity, capacity: Int(limits.dedupMaxIds))
+        if let deliveryIdentity { state.recentIdentities.remember(deliveryIdentity, capacity: Int(limits.dedupMaxIds)) }
 
         // A late event never moves the user's clock backwards.
         let now = max(state.clock ?? event.timestamp, event.timestamp)

@@ -1,13 +1,15 @@
 /// The stored form of a `UserState`: compact, versioned binary. Equal states
 /// encode to equal bytes, so a replay's states can be compared with a live
 /// run's byte for byte. Enumerations are stored by name, so reordering cases
-/// never corrupts stored states.
+/// never corrupts stored states. Format 2 stores remembered identities as
+/// 16-byte digests; format 1 (the ids' text) is still read, and digested.
 public enum UserStateCodec {
     public struct Invalid: Error, CustomStringConvertible, Sendable {
         public let description: String
     }
 
-    static let formatVersion: UInt8 = 1
+    static let formatVersion: UInt8 = 2
+    static let textIdentitiesFormat: UInt8 = 1
 
     public static func encode(_ state: UserState) -> [UInt8] {
         var writer = BinaryWriter(capacity: 512)
@@ -44,9 +46,12 @@ public enum UserStateCodec {
             for time in bucket.times { writer.write(time.nanoseconds) }
         }
 
-        let identities = state.recentIdentities.identities
+        let identities = state.recentIdentities.digests
         writer.write(UInt16(identities.count))
-        for identity in identities { writer.write(identity) }
+        for identity in identities {
+            writer.write(Int64(bitPattern: identity.h1))
+            writer.write(Int64(bitPattern: identity.h2))
+        }
 
         writer.write(UInt16(state.history.count))
         for modeSwitch in state.history { encode(modeSwitch, into: &writer) }
@@ -57,7 +62,7 @@ public enum UserStateCodec {
         var reader = BinaryReader(bytes)
         do {
             let format = try reader.readByte()
-            guard format == formatVersion else { throw Invalid(description: "unknown state format \(format)") }
+            guard format == formatVersion || format == textIdentitiesFormat else { throw Invalid(description: "unknown state format \(format)") }
             var state = UserState(userID: try reader.readString())
             state.mode = try mode(try reader.readString())
             state.confidence = try reader.readDouble()
@@ -79,9 +84,15 @@ public enum UserStateCodec {
             for hour in 0..<24 { state.lowHrvHours[hour] = try bucket(&reader) }
             for weekday in 0..<7 { state.lowRecoveryWeekdays[weekday] = try bucket(&reader) }
 
-            var identities: [String] = []
-            for _ in 0..<Int(try reader.readUInt16()) { identities.append(try reader.readString()) }
-            state.recentIdentities = RecentIdentities(identities: identities)
+            var identities: [RecentIdentities.Digest] = []
+            for _ in 0..<Int(try reader.readUInt16()) {
+                if format == textIdentitiesFormat {
+                    identities.append(RecentIdentities.Digest(try reader.readString()))
+                } else {
+                    identities.append(RecentIdentities.Digest(h1: UInt64(bitPattern: try reader.readInt64()), h2: UInt64(bitPattern: try reader.readInt64())))
+                }
+            }
+            state.recentIdentities = RecentIdentities(digests: identities)
 
             for _ in 0..<Int(try reader.readUInt16()) { state.history.append(try modeSwitch(&reader, userID: state.userID)) }
             guard reader.isAtEnd else { throw Invalid(description: "unexpected bytes after the state") }

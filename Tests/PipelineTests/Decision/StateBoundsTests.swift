@@ -49,7 +49,7 @@ struct StateBoundsTests {
         #expect(switches > 1_000, "the stream keeps switching (\(switches) switches)")
         #expect(state.version == 1_000_000)
         #expect(state.history.count == 50)
-        #expect(state.recentIdentities.identities.count == 64)
+        #expect(state.recentIdentities.digests.count == 64)
         #expect(state.lowHrvHours.allSatisfy { $0.times.count <= 5 })
         #expect(state.lowRecoveryWeekdays.allSatisfy { $0.times.count <= 3 })
         #expect(largestEncoding < 16_384, "encoded state stays small (\(largestEncoding) bytes)")
