@@ -63,10 +63,8 @@ public final class LocalPostgres: Sendable {
             settings: PostgresSettings(host: "127.0.0.1", port: port, user: "postgres", password: nil, database: "postgres"),
             folder: folder, binaries: binaries, runAsPostgres: runAsPostgres, logger: logger, ownerLock: ownerLock)
         do {
-            let data = folder.appendingPathComponent("data").path
-            try cluster.run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
-            try cluster.run("pg_ctl", ["-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60", "-o",
-                                       "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off", "start"])
+            try cluster.run("initdb", ["-D", cluster.dataPath, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
+            try cluster.startServer()
         } catch {
             cluster.stopBlocking()
             throw error
@@ -119,16 +117,31 @@ public final class LocalPostgres: Sendable {
         }
     }
 
+    private var dataPath: String { folder.appendingPathComponent("data").path }
+
+    private func startServer() throws {
+        try run("pg_ctl", ["-D", dataPath, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60", "-o",
+                           "-p \(settings.port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off", "start"])
+    }
+
+    /// Stops the server (fast shutdown: every connection is cut), waits
+    /// `pause`, and starts it again on the same port and data — a database
+    /// restart as its clients see it.
+    public func restart(downFor pause: Duration) async throws {
+        try await ThreadBridge.offload { [self] in try run("pg_ctl", ["-D", dataPath, "-m", "fast", "-w", "stop"]) }
+        try await Task.sleep(for: pause)
+        try await ThreadBridge.offload { [self] in try startServer() }
+    }
+
     /// Stops the server (fast shutdown) and removes its folder.
     public func stop() async {
         _ = try? await ThreadBridge.offload { [self] in stopBlocking() }
     }
 
     private func stopBlocking() {
-        let data = folder.appendingPathComponent("data")
-        if FileManager.default.fileExists(atPath: data.appendingPathComponent("postmaster.pid").path) {
+        if FileManager.default.fileExists(atPath: dataPath + "/postmaster.pid") {
             do {
-                try run("pg_ctl", ["-D", data.path, "-m", "fast", "-w", "stop"])
+                try run("pg_ctl", ["-D", dataPath, "-m", "fast", "-w", "stop"])
             } catch {
                 logger.warning("stopping the throw-away PostgreSQL: \(error)")
             }

@@ -266,4 +266,63 @@ struct ProcessorResilienceTests {
             #expect(try await ProcessorChecks.offsets(client).isEmpty, "nothing was committed")
         }
     }
+
+    /// PostgreSQL restarted, then the only broker set down and up, while
+    /// records arrive: the processor retries its checkpoint and reconnects,
+    /// Kafka's client waits for the broker, and the run ends with replay's
+    /// states and switches — nothing lost, nothing applied twice. The mock
+    /// cluster lives in this process, so its broker can be set down; the
+    /// processor reaches it over TCP like any other.
+    @Test("PostgreSQL restarted and the broker set down and up mid-run: the same states and switch ids as replay")
+    func databaseRestartAndBrokerOutage() async throws {
+        let workload = EnvelopeWorkload(envelopes: 100_000, users: 2_000, seed: 4)
+        let expected = await workload.replay()
+        let cluster = try KafkaMockCluster(brokers: 1)
+        for topic in Self.topics { try cluster.createTopic(KafkaTopicSpecification(argument: topic)!) }
+        let postgres = try await LocalPostgres.start(logger: TestDatabase.logger)
+        do {
+            try await PostgresSession.with(postgres.settings, logger: TestDatabase.logger, reachableWithin: TestDatabase.connectWithin) { client in
+                try await MigrationRunner(client: client, logger: TestDatabase.logger).apply(try ProjectRoot.migrations)
+                let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: postgres.settings)
+                // A twentieth every second: the faults fall mid-stream however fast the processor is.
+                let producing = Task {
+                    var ends: [KafkaTopicPartition: Int64] = [:]
+                    for start in stride(from: 0, to: 100_000, by: 5_000) {
+                        ends.merge(try await workload.produce(to: cluster.bootstrapServers, range: start..<(start + 5_000))) { max($0, $1) }
+                        try await Task.sleep(for: .seconds(1))
+                    }
+                    return ends
+                }
+                try await eventually("checkpoints past 20,000 records", timeout: .seconds(120)) {
+                    try await ProcessorChecks.offsets(client).values.reduce(0, +) > 20_000
+                }
+                try await postgres.restart(downFor: .seconds(3))
+                try await eventually("checkpoints past 50,000 records after the restart", timeout: .seconds(120)) {
+                    try await ProcessorChecks.offsets(client).values.reduce(0, +) > 50_000
+                }
+                try cluster.setBroker(1, up: false)
+                try await Task.sleep(for: .seconds(5))
+                try cluster.setBroker(1, up: true)
+                let ends = try await producing.value
+                try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+                let stop = await processor.terminate()
+                #expect(stop.status == 0, "\(processor.log.suffix(2_000))")
+                // Both outages reached the processor: its pool could not connect, nor its Kafka clients.
+                #expect(processor.log.contains("Connection creation failed"), "the processor saw PostgreSQL down")
+                #expect(processor.log.contains("Connect to ipv4#\(cluster.bootstrapServers) failed"), "the processor saw the broker down")
+
+                let expectedIDs = Set(expected.switches.map(\.switchID))
+                #expect(try await ProcessorChecks.storedSwitchIDs(client) == expectedIDs)
+                let published = try await ProcessorChecks.records(of: "neuros-mode-switches", bootstrapServers: cluster.bootstrapServers,
+                                                                  atLeast: expectedIDs.count)
+                #expect(ProcessorChecks.switchIDs(in: published) == expectedIDs)
+                #expect(try await ProcessorChecks.states(client) == expected.states, "byte-identical user states")
+            }
+        } catch {
+            await postgres.stop()
+            throw error
+        }
+        await postgres.stop()
+        withExtendedLifetime(cluster) {}
+    }
 }
