@@ -4,8 +4,9 @@ import Pipeline
 import PostgresNIO
 import ServiceLifecycle
 
-/// What the processor benchmarks share: a processor run while a benchmark
-/// measures it, bounded waits, and the process's memory.
+/// What the processor benchmarks share: a migrated scratch database, a
+/// processor run while a benchmark measures it, bounded waits, and the
+/// process's memory.
 enum BenchProcessor {
     /// Runs a processor with `settings` and a checkpoint interval of 1 s
     /// while `body` measures it, then stops it gracefully.
@@ -33,6 +34,19 @@ enum BenchProcessor {
         await services.triggerGracefulShutdown()
         try await running.value
         return value
+    }
+
+    /// A scratch database on `server` with the migrations applied, dropped after `body`.
+    static func withMigratedDatabase<T: Sendable>(
+        on server: PostgresSettings, prefix: String, logger: Logger, _ body: @escaping @Sendable (PostgresSettings) async throws -> T
+    ) async throws -> T {
+        try await ScratchDatabase.with(on: server, prefix: prefix, logger: logger) { database in
+            let migrations = try Migration.load(from: Migration.defaultDirectory())
+            try await PostgresSession.with(database, logger: logger) { client in
+                try await MigrationRunner(client: client, logger: logger).apply(migrations)
+            }
+            return try await body(database)
+        }
     }
 
     /// A run that stops making progress ends with an error that says what it

@@ -69,11 +69,7 @@ public struct DistinctUsersBenchmark: Sendable {
         settings.fetchWait = .milliseconds(1)
         let processorSettings = settings
         let cipher = try StateCipher.fromEnvironment(allowingDevelopmentKey: true, logger: logger)
-        let result = try await ScratchDatabase.with(on: options.database, prefix: "auren_bench_users", logger: logger) { database in
-            let migrations = try Migration.load(from: Migration.defaultDirectory())
-            try await PostgresSession.with(database, logger: logger) { client in
-                try await MigrationRunner(client: client, logger: logger).apply(migrations)
-            }
+        let result = try await BenchProcessor.withMigratedDatabase(on: options.database, prefix: "auren_bench_users", logger: logger) { database in
             progress("\(users) envelopes, each for a user not seen before, produced while one processor (\(options.shards) shards, at most \(options.residentBudget) states in memory) consumes them")
             return try await BenchProcessor.with(processorSettings, database: database, cipher: cipher, logger: logger) { statistics, _ in
                 try await BenchProcessor.waitUntil("the processor owning its \(Self.partitions) partitions") {

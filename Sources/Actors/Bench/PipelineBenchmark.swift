@@ -22,7 +22,7 @@ public struct PipelineBenchmark: Sendable {
         }
     }
 
-    /// The events/s the processor must sustain on this 2-core machine (issue 4).
+    /// The events/s the processor must sustain on this 2-core machine.
     public static let targetEventsPerSecond = 100_000.0
 
     /// The paced rate of the latency run.
@@ -160,11 +160,7 @@ public struct PipelineBenchmark: Sendable {
         let baseline = try await measureBaseline(cluster.bootstrapServers, events: events)
 
         let cipher = try StateCipher.fromEnvironment(allowingDevelopmentKey: true, logger: logger)
-        return try await ScratchDatabase.with(on: options.database, prefix: "auren_bench", logger: logger) { database in
-            let migrations = try Migration.load(from: Migration.defaultDirectory())
-            try await PostgresSession.with(database, logger: logger) { client in
-                try await MigrationRunner(client: client, logger: logger).apply(migrations)
-            }
+        return try await BenchProcessor.withMigratedDatabase(on: options.database, prefix: "auren_bench", logger: logger) { database in
             progress("the processor over the same records, checkpointing into PostgreSQL")
             let throughput = try await measureThroughput(database: database, cluster: cluster, cipher: cipher, partitions: partitions)
 
