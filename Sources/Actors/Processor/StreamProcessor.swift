@@ -71,7 +71,8 @@ public final class StreamProcessor: Service, Sendable {
         let thresholds = configuration
         let window = settings.checkpointWindow
         let ingest = IngestStage(
-            shards: shards.map(\.inbox), store: store, owner: settings.memberName, signals: signals, progress: progress, logger: logger, statistics: statistics
+            shards: shards.map(\.inbox), store: store, owner: settings.memberName, signals: signals, progress: progress, logger: logger,
+            statistics: statistics, seek: { offsets in try await consumerBox.withLock({ $0 })?.seek(offsets) }
         ) {
             let checkpoint = thresholds.configuration.checkpoint
             return .init(interval: .seconds(checkpoint.intervalSeconds), maxDirtyUsers: Int(checkpoint.maxDirtyUsers), window: window)

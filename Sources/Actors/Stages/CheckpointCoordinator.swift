@@ -57,16 +57,19 @@ public actor CheckpointCoordinator {
             let started = clock.now
             while true {
                 let attempt = cut
-                let fenced = try await Retry.untilSuccess("writing checkpoint \(barrier.id)", logger: logger) {
+                let refusal = try await Retry.untilSuccess("writing checkpoint \(barrier.id)", logger: logger) {
                     try await store.write(offsets: attempt.offsets, epochs: attempt.epochs, states: attempt.states, switches: attempt.switches)
                 }
-                guard !fenced.isEmpty else { break }
-                logger.warning("""
-                    checkpoint \(barrier.id) refused for \(fenced.count) partitions another member has claimed \
-                    (\(fenced.map(\.description).sorted().joined(separator: ", "))): this member's progress on them since its last checkpoint is dropped
-                    """)
-                signals.fence(attempt.epochs.filter { fenced.contains($0.key) })
-                cut.drop(fenced)
+                guard let refusal else { break }
+                if !refusal.fenced.isEmpty {
+                    logger.warning("""
+                        checkpoint \(barrier.id) refused for \(refusal.fenced.count) partitions another member has claimed \
+                        (\(refusal.fenced.map(\.description).sorted().joined(separator: ", "))): this member's progress on them since its last checkpoint is dropped
+                        """)
+                    signals.fence(attempt.epochs.filter { refusal.fenced.contains($0.key) })
+                    cut.drop(refusal.fenced)
+                }
+                if !refusal.users.isEmpty { try await rewind(refusal.users, of: &cut, barrier: barrier) }
             }
             let (states, switches) = (cut.states, cut.switches)
             progress.complete(barrier.id)
@@ -75,5 +78,24 @@ public actor CheckpointCoordinator {
             logger.debug("checkpoint \(barrier.id): \(states.count) states, \(switches.count) switches, \(cut.offsets.count) partitions in \(clock.now - started)")
             await afterWrite(cut.offsets)
         }
+    }
+
+    /// Leaves the refused users' partitions out of `cut` and has them read
+    /// again from their last checkpoint without those users' records.
+    private nonisolated func rewind(_ users: Set<String>, of cut: inout Cut, barrier: Barrier) async throws {
+        let refusedUsers = cut.partitions(of: users)
+        let partitions = Set(refusedUsers.values)
+        let store = store
+        let offsets = try await Retry.untilSuccess("reading the last checkpoint of \(partitions.count) partitions", logger: logger) {
+            try await store.offsets(for: Array(partitions))
+        }
+        logger.error("""
+            checkpoint \(barrier.id): PostgreSQL refused the rows of \(users.count) users for their data \
+            (\(users.map { UserHash.of($0) }.sorted().joined(separator: ", "))): their records are dead-lettered as \
+            \(RejectionReason.storageRefused.rawValue) from the last checkpoint on, and partitions \
+            \(partitions.map(\.description).sorted().joined(separator: ", ")) are read again from it
+            """)
+        signals.rewind(Rewind(offsets: offsets, epochs: cut.epochs.filter { partitions.contains($0.key) }, refusedUsers: refusedUsers))
+        cut.drop(partitions, users: users)
     }
 }

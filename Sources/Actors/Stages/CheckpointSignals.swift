@@ -3,14 +3,15 @@ import Synchronization
 /// What the decide shards and the checkpoint writer tell the ingest stage
 /// between barriers, without waiting: a checkpoint is wanted at once (a mode
 /// switch or a significant change), how many users are dirty, whether a
-/// shard is over its memory budget, and which partitions another member has
-/// claimed. Waiting would close a cycle: the
+/// shard is over its memory budget, which partitions another member has
+/// claimed, and which must be read again without users PostgreSQL refused. Waiting would close a cycle: the
 /// ingest stage waits for checkpoints, and the writer for nobody.
 public final class CheckpointSignals: Sendable {
     private let immediate = Atomic<Bool>(false)
     private let dirtyUsers = Atomic<Int>(0)
     private let fenced = Mutex<[KafkaTopicPartition: Int64]>([:])
     private let memoryPressure = Atomic<Bool>(false)
+    private let rewinds = Mutex<[Rewind]>([])
 
     public init() {}
 
@@ -41,6 +42,17 @@ public final class CheckpointSignals: Sendable {
         fenced.withLock { epochs in
             defer { epochs.removeAll() }
             return epochs
+        }
+    }
+
+    /// PostgreSQL refused rows of some users of these partitions for good.
+    public func rewind(_ rewind: Rewind) { rewinds.withLock { $0.append(rewind) } }
+
+    /// The rewinds asked for since the last call, oldest first.
+    public func takeRewinds() -> [Rewind] {
+        rewinds.withLock { rewinds in
+            defer { rewinds.removeAll() }
+            return rewinds
         }
     }
 }

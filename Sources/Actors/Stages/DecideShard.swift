@@ -34,6 +34,10 @@ public actor DecideShard {
     private let progress: CheckpointProgress
     private var dirty: Set<String> = []
     private var pendingSwitches: [ModeSwitch] = []
+    /// Users whose stored state PostgreSQL refused for its data, with the
+    /// partition they were refused on: their records there are dead-lettered
+    /// until the partition leaves this member.
+    private var refused: [String: KafkaTopicPartition] = [:]
     /// Outputs made now belong to the checkpoint of the next barrier.
     private var epoch = 1
 
@@ -62,7 +66,12 @@ public actor DecideShard {
             switch item {
             case .records(let records): try await process(records)
             case .barrier(let barrier): try await checkpoint(barrier)
-            case .forget(let partitions): forget(partitions)
+            case .forget(let partitions):
+                forget(partitions)
+                refused = refused.filter { !partitions.contains($0.value) }
+            case .readAgain(let partitions, let users):
+                forget(partitions)
+                refused.merge(users) { _, latest in latest }
             }
         }
     }
@@ -88,6 +97,13 @@ public actor DecideShard {
                 continue
             }
             let userID = envelope.userID
+            if !refused.isEmpty, refused[userID] == record.origin.topicPartition {
+                counts.deadLettered += 1
+                counts.rejections[RejectionReason.storageRefused.rawValue, default: 0] += 1
+                try await deadLetter(record, stage: "checkpoint", reason: RejectionReason.storageRefused.rawValue,
+                                     error: "PostgreSQL refused this user's state for its data; the user's records are dead-lettered")
+                continue
+            }
             let started = metrics != nil && envelope.provider == Provider.appleHealth.rawValue ? ContinuousClock.now : nil
             let outcome = processor.process(envelope, in: &states)
             // Loaded or created: either way this partition's revocation must drop it.
@@ -158,7 +174,10 @@ public actor DecideShard {
         var unknown = Set<String>()
         for record in records {
             // `index(forKey:)`, not `states[id] == nil`, which copies the whole state.
-            if case .success(let envelope) = record.envelope, states.index(forKey: envelope.userID) == nil { unknown.insert(envelope.userID) }
+            if case .success(let envelope) = record.envelope, states.index(forKey: envelope.userID) == nil,
+               refused.isEmpty || refused[envelope.userID] == nil {
+                unknown.insert(envelope.userID)
+            }
         }
         guard !unknown.isEmpty else { return }
         let users = Array(unknown)
@@ -239,16 +258,24 @@ public actor DecideShard {
         if states.count > residentBudget { signals.reportMemoryPressure() }
     }
 
-    /// Drops the users of revoked partitions; their states were checkpointed
-    /// at the revocation barrier, and another member owns them now.
+    /// Drops the users of these partitions with their changes and switches
+    /// not yet snapshotted: the partitions were revoked and checkpointed,
+    /// another member owns them now, or they are read again from their last
+    /// checkpoint.
     private func forget(_ partitions: Set<KafkaTopicPartition>) {
         let usersBefore = states.count
+        var forgotten = Set<String>()
         for (userID, partition) in partitionOfUser where partitions.contains(partition) {
             states[userID] = nil
             partitionOfUser[userID] = nil
             recency.remove(userID)
             unwrittenUntil[userID] = nil
+            forgotten.insert(userID)
         }
+        let changed = dirty.intersection(forgotten)
+        dirty.subtract(changed)
+        signals.removeDirtyUsers(changed.count)
+        pendingSwitches.removeAll { forgotten.contains($0.userID) }
         statistics.update { [forgotten = usersBefore - states.count] in $0.activeUsers -= forgotten }
     }
 }

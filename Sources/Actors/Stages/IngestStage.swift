@@ -33,11 +33,17 @@ public actor IngestStage: KafkaConsumerListener {
     private let policyProvider: @Sendable () -> Policy
     private let logger: Logger
     private let statistics: ProcessorStatistics?
+    /// Moves the consumer of these partitions to these offsets.
+    private let seek: @Sendable ([KafkaTopicPartition: Int64]) async throws -> Void
 
     private var nextOffsets: [KafkaTopicPartition: Int64] = [:]
     /// The owner epoch claimed for each owned partition; a record of any
     /// other partition is not this member's to decide.
     private var epochs: [KafkaTopicPartition: Int64] = [:]
+    /// Partitions read again from an earlier offset: records from this offset
+    /// on were read before the consumer moved back, and are dropped until
+    /// the first record from before it shows that the second reading arrived.
+    private var staleFrom: [KafkaTopicPartition: Int64] = [:]
     private var nextBarrierID = 1
     private var inFlight: Int?
     private var lastBarrier = ContinuousClock.now
@@ -50,9 +56,11 @@ public actor IngestStage: KafkaConsumerListener {
 
     public init(
         shards: [BoundedChannel<ShardItem>], store: CheckpointStore, owner: String, signals: CheckpointSignals, progress: CheckpointProgress,
-        logger: Logger, statistics: ProcessorStatistics? = nil, policy: @escaping @Sendable () -> Policy
+        logger: Logger, statistics: ProcessorStatistics? = nil, seek: @escaping @Sendable ([KafkaTopicPartition: Int64]) async throws -> Void,
+        policy: @escaping @Sendable () -> Policy
     ) {
         self.statistics = statistics
+        self.seek = seek
         self.shards = shards
         self.store = store
         self.owner = owner
@@ -104,9 +112,10 @@ public actor IngestStage: KafkaConsumerListener {
             case .assigned(let claims):
                 nextOffsets.merge(claims.mapValues(\.offset)) { _, stored in stored }
                 epochs.merge(claims.mapValues(\.epoch)) { _, claimed in claimed }
+                for partition in claims.keys { staleFrom[partition] = nil }
                 statistics?.update { [owned = nextOffsets.count] in $0.ownedPartitions = owned }
             case .records(let records):
-                await forgetFencedPartitions()
+                await takeCheckpointSignals()
                 await forward(records)
             case .revoked(let partitions, let continuation):
                 await checkpointNow()
@@ -117,7 +126,7 @@ public actor IngestStage: KafkaConsumerListener {
                 await forget(Set(partitions))
                 continuation.resume()
             case .tick:
-                await forgetFencedPartitions()
+                await takeCheckpointSignals()
                 await maybeSendBarrier()
             }
         }
@@ -129,8 +138,17 @@ public actor IngestStage: KafkaConsumerListener {
         for partition in partitions {
             nextOffsets[partition] = nil
             epochs[partition] = nil
+            staleFrom[partition] = nil
         }
         statistics?.update { [owned = nextOffsets.count] in $0.ownedPartitions = owned }
+    }
+
+    /// What the checkpoint writer found: partitions fenced or to read again.
+    /// Taken before every barrier too, so no barrier carries an offset the
+    /// writer has refused.
+    private func takeCheckpointSignals() async {
+        await forgetFencedPartitions()
+        await readRefusedPartitionsAgain()
     }
 
     /// Partitions whose checkpoint was refused belong to another member:
@@ -143,13 +161,40 @@ public actor IngestStage: KafkaConsumerListener {
         await forget(fenced)
     }
 
+    /// Sends the consumer of each rewound partition back to its last
+    /// checkpoint; the shards forget the partition's users first and
+    /// dead-letter the refused ones' records from then on.
+    private func readRefusedPartitionsAgain() async {
+        for rewind in signals.takeRewinds() {
+            // Only partitions still owned under the refused cut's epoch, and read past their checkpoint.
+            let offsets = rewind.offsets.filter { partition, offset in
+                epochs[partition] != nil && epochs[partition] == rewind.epochs[partition] && (nextOffsets[partition] ?? 0) > offset
+            }
+            guard !offsets.isEmpty else { continue }
+            let partitions = Set(offsets.keys)
+            let refused = rewind.refusedUsers.filter { partitions.contains($0.value) }
+            for shard in shards { await shard.send(.readAgain(partitions, refusing: refused)) }
+            for (partition, offset) in offsets {
+                staleFrom[partition] = nextOffsets[partition]
+                nextOffsets[partition] = offset
+            }
+            logger.warning("reading \(partitions.count) partitions again from their last checkpoint: \(offsets.map { "\($0.key) from \($0.value)" }.sorted().joined(separator: ", "))")
+            // Not awaited: the polling thread may be waiting for this stage
+            // (a revocation), and the records read meanwhile are recognised above.
+            let (seek, logger) = (seek, logger)
+            Task {
+                do { try await seek(offsets) } catch { logger.error("moving the consumer back to the last checkpoint: \(error)") }
+            }
+        }
+    }
+
     private func forward(_ records: [KafkaConsumerRecord]) async {
         if let statistics {
             let now = Date().timeIntervalSince1970
             statistics.arrivalLatency.record(seconds: records.compactMap { $0.timestampMilliseconds.map { now - Double($0) / 1000 } })
         }
         var batches = Array(repeating: [InboundRecord](), count: shards.count)
-        for record in records where epochs[record.topicPartition] != nil {
+        for record in records where isNext(record) {
             let inbound = InboundRecord(record)
             batches[inbound.shard(of: shards.count)].append(inbound)
             nextOffsets[record.topicPartition] = record.offset + 1
@@ -169,6 +214,18 @@ public actor IngestStage: KafkaConsumerListener {
         } else {
             await maybeSendBarrier()
         }
+    }
+
+    /// Whether `record` is the next one of an owned partition: not from
+    /// before its start or its last move back, nor read before that move.
+    private func isNext(_ record: KafkaConsumerRecord) -> Bool {
+        let partition = record.topicPartition
+        guard epochs[partition] != nil, let next = nextOffsets[partition] else { return false }
+        if let stale = staleFrom[partition] {
+            guard record.offset < stale else { return false }
+            staleFrom[partition] = nil
+        }
+        return record.offset >= next
     }
 
     /// Readiness looks at how long the oldest uncheckpointed record has waited.
@@ -202,6 +259,7 @@ public actor IngestStage: KafkaConsumerListener {
 
     @discardableResult
     private func sendBarrier() async -> Int {
+        await takeCheckpointSignals()
         let barrier = Barrier(id: nextBarrierID, offsets: nextOffsets, epochs: epochs)
         nextBarrierID += 1
         for shard in shards { await shard.send(.barrier(barrier)) }

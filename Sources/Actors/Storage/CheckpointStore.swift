@@ -90,36 +90,42 @@ public struct CheckpointStore: Sendable {
         return states
     }
 
+    /// What a checkpoint could not write; it wrote nothing.
+    public struct Refusal: Error, Sendable, Equatable {
+        /// Partitions another member has claimed since this member did.
+        public var fenced: Set<KafkaTopicPartition> = []
+        /// Users whose rows PostgreSQL refused for the data (SQLSTATE class
+        /// 22 or 23: a constraint, a trigger): writing them again fails again.
+        public var users: Set<String> = []
+    }
+
     /// One transaction: changed states (one statement), the partitions'
     /// next offsets, and the mode transitions (a replayed switch has the same
     /// id and is written once). A stored state never goes back to an older
-    /// version, whoever writes it.
+    /// version, whoever writes it. Returns nil once written.
     ///
     /// Fencing: the transaction first locks the partitions' owner rows; if
     /// another member has claimed any of them since `epochs` were claimed, it
-    /// writes nothing and returns those partitions.
+    /// writes nothing and names those partitions. Likewise, a row PostgreSQL
+    /// refuses for its data names its user, and nothing is written.
     public func write(
         offsets: [KafkaTopicPartition: Int64], epochs: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch]
-    ) async throws -> Set<KafkaTopicPartition> {
+    ) async throws -> Refusal? {
         let group = group
         let logger = logger
         do {
             try await client.withTransaction(logger: logger) { connection in
                 let lost = try await Self.partitionsOwnedByOthers(epochs, group: group, on: connection, logger: logger)
-                guard lost.isEmpty else { throw Fenced(partitions: lost) }
-                try await Self.write(offsets: offsets, states: states, switches: switches, group: group, on: connection, logger: logger)
+                guard lost.isEmpty else { throw Refusal(fenced: lost) }
+                let refused = try await Self.write(offsets: offsets, states: states, switches: switches, group: group, on: connection, logger: logger)
+                guard refused.isEmpty else { throw Refusal(users: refused) }
             }
-            return []
+            return nil
         } catch let failure as PostgresTransactionError {
             // The transaction wraps what its closure threw.
-            guard let fenced = failure.closureError as? Fenced else { throw failure }
-            return fenced.partitions
+            guard let refusal = failure.closureError as? Refusal else { throw failure }
+            return refusal
         }
-    }
-
-    /// Thrown inside the transaction so it rolls back.
-    private struct Fenced: Error {
-        let partitions: Set<KafkaTopicPartition>
     }
 
     /// Locks the owner rows of `epochs`' partitions, in partition order, and
@@ -143,11 +149,12 @@ public struct CheckpointStore: Sendable {
         return lost
     }
 
+    /// Returns the users whose rows PostgreSQL refused for the data.
     private static func write(
         offsets: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch], group: String,
         on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        if !states.isEmpty {
+    ) async throws -> Set<String> {
+        var refused = try await refusedUsers(states[...], user: \.userID, on: connection, logger: logger) { states in
             try await connection.query("""
                 INSERT INTO user_state (user_id, "version", key_id, state, updated_at)
                 SELECT u, v, k, s, now() FROM unnest(\(states.map(\.userID)), \(states.map(\.version)),
@@ -164,7 +171,7 @@ public struct CheckpointStore: Sendable {
                 ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET "offset" = EXCLUDED."offset", updated_at = now()
                 """, logger: logger)
         }
-        if !switches.isEmpty {
+        refused.formUnion(try await refusedUsers(switches[...], user: \.userID, on: connection, logger: logger) { switches in
             try await connection.query("""
                 INSERT INTO mode_transitions (switch_id, user_id, previous_mode, new_mode, reason_code, confidence,
                                               event_time, config_version, payload)
@@ -175,6 +182,39 @@ public struct CheckpointStore: Sendable {
                      AS t(i, u, p, n, r, c, t, v, j)
                 ON CONFLICT (switch_id) DO NOTHING
                 """, logger: logger)
+        })
+        return refused
+    }
+
+    /// Runs `statement` on `rows` under a savepoint. When PostgreSQL refuses
+    /// it for the data, halves the rows until the refused ones are found and
+    /// returns their users (the accepted halves stay written in the
+    /// transaction): one bad row among ten thousand costs about thirty
+    /// statements. A statement refused for each of several rows is at fault
+    /// itself, not the data, and its error is thrown.
+    private static func refusedUsers<Row>(
+        _ rows: ArraySlice<Row>, user: (Row) -> String, on connection: PostgresConnection, logger: Logger,
+        _ statement: (ArraySlice<Row>) async throws -> Void
+    ) async throws -> Set<String> {
+        func bisect(_ rows: ArraySlice<Row>) async throws -> (refused: Set<String>, rows: Int, error: (any Error)?) {
+            guard !rows.isEmpty else { return ([], 0, nil) }
+            try await connection.query("SAVEPOINT checkpoint_rows", logger: logger)
+            do {
+                try await statement(rows)
+                try await connection.query("RELEASE SAVEPOINT checkpoint_rows", logger: logger)
+                return ([], 0, nil)
+            } catch where PostgresFailure.isDataError(error) {
+                try await connection.query("ROLLBACK TO SAVEPOINT checkpoint_rows", logger: logger)
+                try await connection.query("RELEASE SAVEPOINT checkpoint_rows", logger: logger)
+                guard rows.count > 1 else { return ([user(rows.first!)], 1, error) }
+                let middle = rows.startIndex + rows.count / 2
+                let first = try await bisect(rows[..<middle])
+                let second = try await bisect(rows[middle...])
+                return (first.refused.union(second.refused), first.rows + second.rows, first.error ?? second.error)
+            }
         }
+        let outcome = try await bisect(rows)
+        if outcome.rows == rows.count, rows.count > 1, let error = outcome.error { throw error }
+        return outcome.refused
     }
 }

@@ -29,6 +29,15 @@ enum PostgresFailure {
         }
     }
 
-    /// Data exceptions, integrity violations, syntax errors or access rules.
-    private static let permanentClasses: Set<String> = ["22", "23", "42"]
+    /// Whether PostgreSQL refused a statement for the data it was given (a
+    /// data exception or an integrity violation): the same rows fail again.
+    static func isDataError(_ error: any Error) -> Bool {
+        guard let failure = error as? PSQLError, failure.code == .server, let state = failure.serverInfo?[.sqlState] else { return false }
+        return dataClasses.contains(String(state.prefix(2)))
+    }
+
+    /// Data exceptions and integrity violations.
+    private static let dataClasses: Set<String> = ["22", "23"]
+    /// Those, syntax errors or access rules.
+    private static let permanentClasses = dataClasses.union(["42"])
 }

@@ -16,6 +16,10 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparabl
     case unknownUser = "unknown_user"
     /// A user, event or delivery id that breaks `Identifier`'s rule.
     case invalidID = "invalid_id"
+    /// PostgreSQL refused the user's stored state for its data (a constraint,
+    /// a trigger): the processor dead-letters the user's records instead of
+    /// retrying a write that can never succeed.
+    case storageRefused = "storage_refused"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

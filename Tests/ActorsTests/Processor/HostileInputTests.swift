@@ -91,6 +91,49 @@ struct HostileInputTests {
             #expect(stop.status == 0, "\(processor.log.suffix(2_000))")
         }
     }
+
+    /// A data error is permanent: retrying the checkpoint would stall every
+    /// partition for ever (before, the processor stopped on it). The refused
+    /// user's partition is read again from its last checkpoint, that user's
+    /// records are dead-lettered, and every other user ends as `replay` decides.
+    @Test("PostgreSQL refusing one user's row (SQLSTATE 22023): that user's records are dead-lettered, every other user as replay decides")
+    func aDataErrorOnOneUsersRowDeadLettersThatUser() async throws {
+        let workload = EnvelopeWorkload(envelopes: 20_000, users: 200, seed: 7)
+        let refusedUser = "user-7"
+        let expected = await workload.replay(excluding: [refusedUser])
+        let refusedRecords = workload.items.filter { $0.userID == refusedUser }.count
+        let cluster = try MockClusterProcess(brokers: 1, topics: Self.topics)
+        defer { cluster.stop() }
+        try await TestDatabase.withMigratedDatabase { settings, client in
+            try await client.query(PostgresQuery(unsafeSQL: """
+                CREATE FUNCTION refuse_one_user() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.user_id = '\(refusedUser)' THEN RAISE EXCEPTION 'this user is refused' USING ERRCODE = '22023'; END IF;
+                  RETURN NEW;
+                END $$
+                """), logger: TestDatabase.logger)
+            try await client.query(PostgresQuery(unsafeSQL: """
+                CREATE TRIGGER refuse_one_user BEFORE INSERT OR UPDATE ON user_state FOR EACH ROW EXECUTE FUNCTION refuse_one_user()
+                """), logger: TestDatabase.logger)
+            let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: settings)
+            let ends = try await workload.produce(to: cluster.bootstrapServers)
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+            #expect(processor.isRunning, "\(processor.log.suffix(2_000))")
+            let stop = await processor.terminate()
+            #expect(stop.status == 0, "\(processor.log.suffix(2_000))")
+            #expect(processor.log.contains("PostgreSQL refused the rows of 1 users"), "\(processor.log.suffix(2_000))")
+
+            #expect(try await ProcessorChecks.states(client) == expected.states, "every other user's state as replay decides, none for \(refusedUser)")
+            #expect(try await ProcessorChecks.storedSwitchIDs(client) == Set(expected.switches.map(\.switchID)))
+            let letters = try await ProcessorChecks.records(of: "biometric-events.dlq", bootstrapServers: cluster.bootstrapServers, atLeast: refusedRecords)
+            let refused = letters.filter { $0.header("reason")?.stringValue == "storage_refused" }
+            #expect(!refused.isEmpty && refused.allSatisfy { $0.key == Array(refusedUser.utf8) && $0.header("stage")?.stringValue == "checkpoint" })
+            let refusedOffsets = refused.compactMap { $0.header("original-offset")?.stringValue }
+            #expect(Set(refusedOffsets).count == refusedOffsets.count, "no record of the refused user is dead-lettered twice as refused")
+            let lettered = Set(letters.filter { $0.key == Array(refusedUser.utf8) }.compactMap { $0.header("original-offset")?.stringValue })
+            #expect(lettered.count == refusedRecords, "each of the refused user's \(refusedRecords) records is dead-lettered")
+        }
+    }
 }
 
 /// The timestamp classes of `HostileTimestampTests`, as canonical event times.
