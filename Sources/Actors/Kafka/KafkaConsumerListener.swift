@@ -19,8 +19,10 @@ public protocol KafkaConsumerListener: Sendable {
     func partitionsLost(_ partitions: [KafkaTopicPartition]) async
 
     /// Records of assigned partitions, each partition's in offset order, each
-    /// record once. The polling thread waits for this to return: a slow
-    /// owner slows consumption (back-pressure).
+    /// record once. Nothing else is delivered until this returns: a slow
+    /// owner slows consumption (back-pressure). Past a second, the consumer
+    /// pauses its partitions and keeps polling, so however long this takes,
+    /// the member stays in the group.
     func received(_ records: [KafkaConsumerRecord]) async
 
     /// Takes the records at once if it can without waiting, and says whether

@@ -38,6 +38,21 @@ final class KafkaConsumerLoop: @unchecked Sendable {
     private var revokedDuringCall: Set<KafkaTopicPartition> = []
     private var startOffsetsAssignedDuringCall: [KafkaTopicPartition: Int64?] = [:]
 
+    // Back-pressure, touched only on the polling thread. While the listener
+    // has not taken the last records, nothing else is delivered; past
+    // `stallBeforePausing` the partitions are paused and polling goes on, so
+    // heartbeats, rebalances and `max.poll.interval.ms` are served however
+    // long the owner stalls (a checkpoint waiting for PostgreSQL).
+    private var delivery: ThreadBridge.Pending<Void>?
+    /// Records read while paused (fetched before the pause took hold, or of a
+    /// partition assigned meanwhile), delivered after `delivery`.
+    private var held: [KafkaConsumerRecord] = []
+    private var pausedForBackPressure: Set<KafkaTopicPartition> = []
+    private var pausedByOwner: Set<KafkaTopicPartition> = []
+    private static let stallBeforePausing = Duration.seconds(1)
+    /// How often a paused loop serves the group while it waits for the owner.
+    private static let pausedPollInterval = Duration.milliseconds(100)
+
     init(configuration: KafkaConsumerConfiguration, listener: any KafkaConsumerListener) throws(KafkaError) {
         self.configuration = configuration
         self.listener = listener
@@ -99,16 +114,18 @@ final class KafkaConsumerLoop: @unchecked Sendable {
         let timeout = Int32(clamping: configuration.pollTimeout.wholeMilliseconds)
         while !stop.isRequested {
             runPendingCommands(failingWith: nil)
-            revokedDuringCall.removeAll(keepingCapacity: true)
-            startOffsetsAssignedDuringCall.removeAll(keepingCapacity: true)
-            let count = buffer.withUnsafeMutableBufferPointer {
-                rd_kafka_consume_batch_queue(queue, Int32(timeout), $0.baseAddress, batchSize)
+            if let delivery, !delivery.finished(within: pausedForBackPressure.isEmpty ? Self.stallBeforePausing : Self.pausedPollInterval) {
+                pauseForBackPressure()
+                held += consumeBatch(into: &buffer, timeout: 0)
+                continue
             }
-            guard count > 0 else { continue }
-            let records = takeRecords(buffer[0..<count])
+            delivery = nil
+            if !pausedForBackPressure.isEmpty { resumeAfterBackPressure() }
+            let records = held.isEmpty ? consumeBatch(into: &buffer, timeout: timeout) : held
+            held.removeAll()
             if !records.isEmpty, !listener.receivedWithoutWaiting(records) {
                 let listener = listener
-                _ = try? ThreadBridge.wait { await listener.received(records) }
+                delivery = ThreadBridge.start { await listener.received(records) }
             }
         }
         commits.withLock { $0.closing = true }
@@ -126,6 +143,36 @@ final class KafkaConsumerLoop: @unchecked Sendable {
         }
         runPendingCommands(failingWith: KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY.rawValue, message: "the consumer is closed"))
         stop.markFinished()
+    }
+
+    /// One batch call: the records the owner should see, and whatever the
+    /// rebalance callback did meanwhile.
+    private func consumeBatch(into buffer: inout [UnsafeMutablePointer<rd_kafka_message_t>?], timeout: Int32) -> [KafkaConsumerRecord] {
+        revokedDuringCall.removeAll(keepingCapacity: true)
+        startOffsetsAssignedDuringCall.removeAll(keepingCapacity: true)
+        let count = buffer.withUnsafeMutableBufferPointer {
+            rd_kafka_consume_batch_queue(queue, timeout, $0.baseAddress, $0.count)
+        }
+        return count > 0 ? takeRecords(buffer[0..<count]) : []
+    }
+
+    /// Pauses every assigned partition not paused yet (one assigned while
+    /// paused, too).
+    private func pauseForBackPressure() {
+        let unpaused = positions.withLock { $0.assigned }.subtracting(pausedForBackPressure).subtracting(pausedByOwner)
+        guard !unpaused.isEmpty else { return }
+        if pausedForBackPressure.isEmpty {
+            logger.info("the owner has not taken the last records for \(Self.stallBeforePausing): pausing \(unpaused.count) partitions and polling on until it does")
+        }
+        do { try pausePartitions(Array(unpaused), paused: true) } catch { logger.error("\(error)") }
+        pausedForBackPressure.formUnion(unpaused)
+    }
+
+    private func resumeAfterBackPressure() {
+        let paused = pausedForBackPressure.intersection(positions.withLock { $0.assigned })
+        pausedForBackPressure.removeAll()
+        logger.info("the owner takes records again: resuming \(paused.count) partitions")
+        do { try pausePartitions(Array(paused), paused: false) } catch { logger.error("\(error)") }
     }
 
     private func runPendingCommands(failingWith closedError: KafkaError?) {
@@ -264,6 +311,14 @@ final class KafkaConsumerLoop: @unchecked Sendable {
     }
 
     private func revoke(_ partitions: [KafkaTopicPartition]) {
+        // A partition comes back unpaused if it is assigned again, and a
+        // record read before the revocation is not the next owner's to see.
+        let revoked = Set(partitions)
+        let paused = revoked.intersection(pausedForBackPressure.union(pausedByOwner))
+        if !paused.isEmpty { try? pausePartitions(Array(paused), paused: false) }
+        pausedForBackPressure.subtract(revoked)
+        pausedByOwner.subtract(revoked)
+        held.removeAll { revoked.contains($0.topicPartition) }
         let listener = listener
         let lost = rd_kafka_assignment_lost(client.pointer) != 0
         _ = try? ThreadBridge.wait { lost ? await listener.partitionsLost(partitions) : await listener.partitionsRevoked(partitions) }
@@ -281,6 +336,8 @@ final class KafkaConsumerLoop: @unchecked Sendable {
 
     func seek(_ offsets: [(KafkaTopicPartition, Int64)]) {
         guard !offsets.isEmpty else { return }
+        let moved = Set(offsets.map(\.0))
+        held.removeAll { moved.contains($0.topicPartition) }
         KafkaPartitionList.withList(offsets.map { ($0.0, Optional($0.1)) }) { list in
             if let error = rd_kafka_seek_partitions(client.pointer, list, 5_000) {
                 logger.error("seek: \(KafkaError(consuming: error, "seek"))")
@@ -316,7 +373,14 @@ final class KafkaConsumerLoop: @unchecked Sendable {
         }
     }
 
+    /// The owner's own pause or resume; back-pressure leaves these alone.
     func setPaused(_ partitions: [KafkaTopicPartition], paused: Bool) throws {
+        try pausePartitions(partitions, paused: paused)
+        if paused { pausedByOwner.formUnion(partitions) } else { pausedByOwner.subtract(partitions) }
+    }
+
+    private func pausePartitions(_ partitions: [KafkaTopicPartition], paused: Bool) throws {
+        guard !partitions.isEmpty else { return }
         try KafkaPartitionList.withList(partitions.map { ($0, nil) }) { list in
             let err = paused ? rd_kafka_pause_partitions(client.pointer, list) : rd_kafka_resume_partitions(client.pointer, list)
             let action = paused ? "pausing" : "resuming"

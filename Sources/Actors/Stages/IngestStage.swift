@@ -221,7 +221,7 @@ public actor IngestStage: KafkaConsumerListener {
     private func isNext(_ record: KafkaConsumerRecord) -> Bool {
         let partition = record.topicPartition
         guard epochs[partition] != nil, let next = nextOffsets[partition] else { return false }
-        if let stale = staleFrom[partition] {
+        if !staleFrom.isEmpty, let stale = staleFrom[partition] {
             guard record.offset < stale else { return false }
             staleFrom[partition] = nil
         }

@@ -8,14 +8,41 @@ enum ThreadBridge {
     /// finishes. Only for threads we own (the consumer's polling thread):
     /// never call it from the cooperative pool.
     static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let outcome = Outcome<T>()
-        let done = DispatchSemaphore(value: 0)
+        let pending = start(body)
+        _ = pending.finished(within: nil)
+        return try pending.result()
+    }
+
+    /// Starts `body` on Swift concurrency; a thread we own looks at it with
+    /// `Pending.finished(within:)`, and can do other work meanwhile.
+    static func start<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Pending<T> {
+        let pending = Pending<T>()
         Task {
-            do { outcome.set(.success(try await body())) } catch { outcome.set(.failure(error)) }
-            done.signal()
+            let result: Result<T, any Error>
+            do { result = .success(try await body()) } catch { result = .failure(error) }
+            pending.outcome.withLock { $0 = result }
+            pending.done.signal()
         }
-        done.wait()
-        return try outcome.get()
+        return pending
+    }
+
+    final class Pending<T: Sendable>: Sendable {
+        fileprivate let outcome = Mutex<Result<T, any Error>?>(nil)
+        fileprivate let done = DispatchSemaphore(value: 0)
+
+        /// Whether the work has finished, waiting for it at most `timeout`
+        /// (nil: as long as it takes).
+        func finished(within timeout: Duration?) -> Bool {
+            if outcome.withLock({ $0 != nil }) { return true }
+            guard let timeout else {
+                done.wait()
+                return true
+            }
+            return done.wait(timeout: .now() + .milliseconds(Int(clamping: timeout.wholeMilliseconds))) == .success
+        }
+
+        /// What the work returned or threw; only once it has finished.
+        func result() throws -> T { try outcome.withLock { $0! }.get() }
     }
 
     /// Runs a blocking call on a thread of its own and awaits its result, so
@@ -28,13 +55,5 @@ enum ThreadBridge {
             thread.name = "blocking-call"
             thread.start()
         }
-    }
-
-    private final class Outcome<T: Sendable>: Sendable {
-        private let value = Mutex<Result<T, any Error>?>(nil)
-
-        func set(_ result: Result<T, any Error>) { value.withLock { $0 = result } }
-
-        func get() throws -> T { try value.withLock { $0! }.get() }
     }
 }

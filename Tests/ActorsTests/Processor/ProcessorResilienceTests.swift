@@ -168,6 +168,40 @@ struct ProcessorResilienceTests {
         }
     }
 
+    /// A checkpoint blocked three times longer than `max.poll.interval.ms`:
+    /// the ingest stage stops taking records, and the polling thread used to
+    /// wait for it without polling, so librdkafka left the group, the
+    /// partitions were lost and claimed anew. Now the consumer pauses its
+    /// partitions and polls on: one assignment, one owner epoch throughout.
+    @Test("a checkpoint blocked past max.poll.interval: the partitions are paused, not lost, and nothing is lost or applied twice")
+    func longStallKeepsTheAssignment() async throws {
+        let workload = EnvelopeWorkload(envelopes: 30_000, users: 500, seed: 8)
+        let expected = await workload.replay()
+        let cluster = try MockClusterProcess(brokers: 1, topics: Self.topics)
+        defer { cluster.stop() }
+        try await TestDatabase.withMigratedDatabase { settings, client in
+            let processor = try ProcessorProcess(
+                bootstrapServers: cluster.bootstrapServers, database: settings,
+                arguments: ["--session-timeout", "6", "--kafka-property", "max.poll.interval.ms=7000", "--checkpoint-window", "2000"])
+            try await eventually("the processor joined") { processor.log.contains("assigned") }
+            let released = TestDatabase.blockingCheckpoints(in: settings, for: .seconds(21))
+            try await Task.sleep(for: .milliseconds(500))
+            let ends = try await workload.produce(to: cluster.bootstrapServers)
+            try await released.value
+            try await ProcessorChecks.waitUntilCheckpointed(client, ends: ends)
+            #expect(await processor.terminate().status == 0, "\(processor.log.suffix(2_000))")
+
+            #expect(processor.log.contains("pausing"), "the stall reached the consumer: \(processor.log.suffix(2_000))")
+            let assignments = processor.log.split(separator: "\n").filter { $0.contains("] assigned") }
+            #expect(assignments.count == 1, "assigned once, never lost: \(processor.log.suffix(3_000))")
+            var epochs: [Int64] = []
+            for try await epoch in try await client.query("SELECT owner_epoch FROM partition_owners").decode(Int64.self) { epochs.append(epoch) }
+            #expect(!epochs.isEmpty && epochs.allSatisfy { $0 == 1 }, "claimed once: \(epochs)")
+            #expect(try await ProcessorChecks.states(client) == expected.states)
+            #expect(try await ProcessorChecks.storedSwitchIDs(client) == Set(expected.switches.map(\.switchID)))
+        }
+    }
+
     @Test("a configuration change on disk changes decisions from then on; a broken file changes nothing and is reported")
     func configurationReload() async throws {
         let cluster = try MockClusterProcess(brokers: 1, topics: Self.topics)
