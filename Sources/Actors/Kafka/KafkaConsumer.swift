@@ -32,9 +32,12 @@ public final class KafkaConsumer: Sendable {
         try await loop.perform { try $0.setPaused(partitions, paused: false) }
     }
 
-    /// Continues these partitions from the given offsets.
+    /// Continues these partitions from the given offsets; throws what
+    /// librdkafka refused.
     public func seek(_ offsets: [KafkaTopicPartition: Int64]) async throws {
-        try await loop.perform { $0.seek(offsets.map { ($0.key, $0.value) }) }
+        try await loop.perform { loop in
+            if let error = loop.seek(offsets.map { ($0.key, $0.value) }) { throw error }
+        }
     }
 
     /// Commits the next offsets to Kafka (synchronously, off the cooperative

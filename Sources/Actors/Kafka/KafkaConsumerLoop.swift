@@ -334,22 +334,24 @@ final class KafkaConsumerLoop: @unchecked Sendable {
 
     // MARK: Commands (run on the polling thread)
 
-    func seek(_ offsets: [(KafkaTopicPartition, Int64)]) {
-        guard !offsets.isEmpty else { return }
+    /// Moves these partitions to these offsets; returns (and logs) what
+    /// librdkafka refused.
+    @discardableResult
+    func seek(_ offsets: [(KafkaTopicPartition, Int64)]) -> KafkaError? {
+        guard !offsets.isEmpty else { return nil }
         let moved = Set(offsets.map(\.0))
         held.removeAll { moved.contains($0.topicPartition) }
-        KafkaPartitionList.withList(offsets.map { ($0.0, Optional($0.1)) }) { list in
-            if let error = rd_kafka_seek_partitions(client.pointer, list, 5_000) {
-                logger.error("seek: \(KafkaError(consuming: error, "seek"))")
-            } else if let error = KafkaPartitionList.firstError(in: list, "seek") {
-                logger.error("seek: \(error)")
-            }
+        let failure = KafkaPartitionList.withList(offsets.map { ($0.0, Optional($0.1)) }) { list -> KafkaError? in
+            if let error = rd_kafka_seek_partitions(client.pointer, list, 5_000) { return KafkaError(consuming: error, "seek") }
+            return KafkaPartitionList.firstError(in: list, "seek")
         }
+        if let failure { logger.error("\(failure)") }
         positions.withLock { positions in
             for (partition, offset) in offsets where positions.assigned.contains(partition) {
                 positions.nextOffset[partition] = offset
             }
         }
+        return failure
     }
 
     /// A synchronous commit, on the caller's thread. None overlaps closing:

@@ -55,6 +55,7 @@ public final class StreamProcessor: Service, Sendable {
             producer: producer, tracker: tracker, switchesTopic: settings.switchesTopic, deadLetterTopic: settings.deadLetterTopic,
             maxRecordBytes: producerConfiguration.maxMessageBytes, metrics: statistics.metrics, logger: logger)
         let consumerBox = Mutex<KafkaConsumer?>(nil)
+        let failure = FirstFailure()
         let coordinator = CheckpointCoordinator(
             shardCount: settings.shards, store: store, tracker: tracker, progress: progress, signals: signals, statistics: statistics, logger: logger
         ) { offsets in
@@ -72,13 +73,13 @@ public final class StreamProcessor: Service, Sendable {
         let window = settings.checkpointWindow
         let ingest = IngestStage(
             shards: shards.map(\.inbox), store: store, owner: settings.memberName, signals: signals, progress: progress, logger: logger,
-            statistics: statistics, seek: { offsets in try await consumerBox.withLock({ $0 })?.seek(offsets) }
+            statistics: statistics,
+            seek: { offsets in await failure.guarding("moving the consumer back to the last checkpoint") { try await consumerBox.withLock({ $0 })?.seek(offsets) } }
         ) {
             let checkpoint = thresholds.configuration.checkpoint
             return .init(interval: .seconds(checkpoint.intervalSeconds), maxDirtyUsers: Int(checkpoint.maxDirtyUsers), window: window)
         }
 
-        let failure = FirstFailure()
         let writer = Task { await failure.guarding("checkpoint writer") { try await coordinator.runWriter() } }
         let shardTasks = shards.map { shard in Task { await failure.guarding("decide shard \(shard.index)") { try await shard.run() } } }
         let sealerTasks = shards.map { shard in Task { await failure.guarding("sealer of shard \(shard.index)") { try await shard.runSealer() } } }

@@ -33,8 +33,11 @@ public actor IngestStage: KafkaConsumerListener {
     private let policyProvider: @Sendable () -> Policy
     private let logger: Logger
     private let statistics: ProcessorStatistics?
-    /// Moves the consumer of these partitions to these offsets.
-    private let seek: @Sendable ([KafkaTopicPartition: Int64]) async throws -> Void
+    /// Moves the consumer of these partitions to these offsets. It must not
+    /// fail quietly: until the move lands, this stage drops the partitions'
+    /// records as read before it, so a failure has to stop the processor
+    /// (the next start reads from the last checkpoint).
+    private let seek: @Sendable ([KafkaTopicPartition: Int64]) async -> Void
 
     private var nextOffsets: [KafkaTopicPartition: Int64] = [:]
     /// The owner epoch claimed for each owned partition; a record of any
@@ -56,7 +59,7 @@ public actor IngestStage: KafkaConsumerListener {
 
     public init(
         shards: [BoundedChannel<ShardItem>], store: CheckpointStore, owner: String, signals: CheckpointSignals, progress: CheckpointProgress,
-        logger: Logger, statistics: ProcessorStatistics? = nil, seek: @escaping @Sendable ([KafkaTopicPartition: Int64]) async throws -> Void,
+        logger: Logger, statistics: ProcessorStatistics? = nil, seek: @escaping @Sendable ([KafkaTopicPartition: Int64]) async -> Void,
         policy: @escaping @Sendable () -> Policy
     ) {
         self.statistics = statistics
@@ -181,10 +184,8 @@ public actor IngestStage: KafkaConsumerListener {
             logger.warning("reading \(partitions.count) partitions again from their last checkpoint: \(offsets.map { "\($0.key) from \($0.value)" }.sorted().joined(separator: ", "))")
             // Not awaited: the polling thread may be waiting for this stage
             // (a revocation), and the records read meanwhile are recognised above.
-            let (seek, logger) = (seek, logger)
-            Task {
-                do { try await seek(offsets) } catch { logger.error("moving the consumer back to the last checkpoint: \(error)") }
-            }
+            let seek = seek
+            Task { await seek(offsets) }
         }
     }
 
