@@ -111,13 +111,28 @@ public struct CheckpointStore: Sendable {
     public func write(
         offsets: [KafkaTopicPartition: Int64], epochs: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch]
     ) async throws -> Refusal? {
+        do {
+            return try await write(offsets: offsets, epochs: epochs, states: states, switches: switches, findingRefusedRows: false)
+        } catch let failure as PostgresTransactionError where failure.closureError.map(PostgresFailure.isDataError) == true {
+            // Only now the savepoints that find the refused rows: a checkpoint
+            // that goes through holds its locks no longer than it must.
+            return try await write(offsets: offsets, epochs: epochs, states: states, switches: switches, findingRefusedRows: true)
+        }
+    }
+
+    private func write(
+        offsets: [KafkaTopicPartition: Int64], epochs: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch],
+        findingRefusedRows: Bool
+    ) async throws -> Refusal? {
         let group = group
         let logger = logger
         do {
             try await client.withTransaction(logger: logger) { connection in
                 let lost = try await Self.partitionsOwnedByOthers(epochs, group: group, on: connection, logger: logger)
                 guard lost.isEmpty else { throw Refusal(fenced: lost) }
-                let refused = try await Self.write(offsets: offsets, states: states, switches: switches, group: group, on: connection, logger: logger)
+                let refused = try await Self.write(
+                    offsets: offsets, states: states, switches: switches, group: group, findingRefusedRows: findingRefusedRows,
+                    on: connection, logger: logger)
                 guard refused.isEmpty else { throw Refusal(users: refused) }
             }
             return nil
@@ -149,12 +164,13 @@ public struct CheckpointStore: Sendable {
         return lost
     }
 
-    /// Returns the users whose rows PostgreSQL refused for the data.
+    /// Returns the users whose rows PostgreSQL refused for the data, when
+    /// finding them; otherwise a refusal is thrown as it comes.
     private static func write(
         offsets: [KafkaTopicPartition: Int64], states: [ShardReport.StoredState], switches: [ModeSwitch], group: String,
-        on connection: PostgresConnection, logger: Logger
+        findingRefusedRows: Bool, on connection: PostgresConnection, logger: Logger
     ) async throws -> Set<String> {
-        var refused = try await refusedUsers(states[...], user: \.userID, on: connection, logger: logger) { states in
+        var refused = try await refusedUsers(states[...], user: \.userID, finding: findingRefusedRows, on: connection, logger: logger) { states in
             try await connection.query("""
                 INSERT INTO user_state (user_id, "version", key_id, state, updated_at)
                 SELECT u, v, k, s, now() FROM unnest(\(states.map(\.userID)), \(states.map(\.version)),
@@ -171,7 +187,7 @@ public struct CheckpointStore: Sendable {
                 ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET "offset" = EXCLUDED."offset", updated_at = now()
                 """, logger: logger)
         }
-        refused.formUnion(try await refusedUsers(switches[...], user: \.userID, on: connection, logger: logger) { switches in
+        refused.formUnion(try await refusedUsers(switches[...], user: \.userID, finding: findingRefusedRows, on: connection, logger: logger) { switches in
             try await connection.query("""
                 INSERT INTO mode_transitions (switch_id, user_id, previous_mode, new_mode, reason_code, confidence,
                                               event_time, config_version, payload)
@@ -186,16 +202,20 @@ public struct CheckpointStore: Sendable {
         return refused
     }
 
-    /// Runs `statement` on `rows` under a savepoint. When PostgreSQL refuses
-    /// it for the data, halves the rows until the refused ones are found and
-    /// returns their users (the accepted halves stay written in the
+    /// Runs `statement` on `rows`; when `finding`, under a savepoint, and
+    /// when PostgreSQL refuses it for the data, halves the rows until the
+    /// refused ones are found and returns their users (the accepted halves stay written in the
     /// transaction): one bad row among ten thousand costs about thirty
     /// statements. A statement refused for each of several rows is at fault
     /// itself, not the data, and its error is thrown.
     private static func refusedUsers<Row>(
-        _ rows: ArraySlice<Row>, user: (Row) -> String, on connection: PostgresConnection, logger: Logger,
+        _ rows: ArraySlice<Row>, user: (Row) -> String, finding: Bool, on connection: PostgresConnection, logger: Logger,
         _ statement: (ArraySlice<Row>) async throws -> Void
     ) async throws -> Set<String> {
+        guard finding else {
+            if !rows.isEmpty { try await statement(rows) }
+            return []
+        }
         func bisect(_ rows: ArraySlice<Row>) async throws -> (refused: Set<String>, rows: Int, error: (any Error)?) {
             guard !rows.isEmpty else { return ([], 0, nil) }
             try await connection.query("SAVEPOINT checkpoint_rows", logger: logger)
