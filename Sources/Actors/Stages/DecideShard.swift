@@ -97,7 +97,7 @@ public actor DecideShard {
                 continue
             }
             let userID = envelope.userID
-            if !refused.isEmpty, refused[userID] == record.origin.topicPartition {
+            if isRefused(envelope, on: record) {
                 counts.deadLettered += 1
                 counts.rejections[RejectionReason.storageRefused.rawValue, default: 0] += 1
                 try await deadLetter(record, stage: "checkpoint", reason: RejectionReason.storageRefused.rawValue,
@@ -164,6 +164,11 @@ public actor DecideShard {
         evictOverBudget()
     }
 
+    /// Whether the record belongs to a user PostgreSQL refused on its partition.
+    private func isRefused(_ envelope: Envelope, on record: InboundRecord) -> Bool {
+        !refused.isEmpty && refused[envelope.userID] == record.origin.topicPartition
+    }
+
     private func deadLetter(_ record: InboundRecord, stage: String, reason: String, error: String, rejections: [Rejection] = []) async throws {
         try await outputs.deadLetter(record.origin, stage: stage, reason: reason, error: error, rejections: rejections, epoch: epoch)
     }
@@ -174,8 +179,7 @@ public actor DecideShard {
         var unknown = Set<String>()
         for record in records {
             // `index(forKey:)`, not `states[id] == nil`, which copies the whole state.
-            if case .success(let envelope) = record.envelope, states.index(forKey: envelope.userID) == nil,
-               refused.isEmpty || refused[envelope.userID] == nil {
+            if case .success(let envelope) = record.envelope, states.index(forKey: envelope.userID) == nil, !isRefused(envelope, on: record) {
                 unknown.insert(envelope.userID)
             }
         }
@@ -264,18 +268,18 @@ public actor DecideShard {
     /// checkpoint.
     private func forget(_ partitions: Set<KafkaTopicPartition>) {
         let usersBefore = states.count
-        var forgotten = Set<String>()
+        var users = Set<String>()
         for (userID, partition) in partitionOfUser where partitions.contains(partition) {
             states[userID] = nil
             partitionOfUser[userID] = nil
             recency.remove(userID)
             unwrittenUntil[userID] = nil
-            forgotten.insert(userID)
+            users.insert(userID)
         }
-        let changed = dirty.intersection(forgotten)
+        let changed = dirty.intersection(users)
         dirty.subtract(changed)
         signals.removeDirtyUsers(changed.count)
-        pendingSwitches.removeAll { forgotten.contains($0.userID) }
+        pendingSwitches.removeAll { users.contains($0.userID) }
         statistics.update { [forgotten = usersBefore - states.count] in $0.activeUsers -= forgotten }
     }
 }
