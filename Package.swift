@@ -55,10 +55,43 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // What an engineer runs beside the bridge, never what it deploys: the
+        // demo, the load generator, a throw-away PostgreSQL and an in-process
+        // Kafka mock cluster.
+        .target(
+            name: "Workbench",
+            dependencies: [
+                "Actors",
+                "Pipeline",
+                "CRdKafka",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        // The `bench` commands' harness; its micro-benchmark sibling is the
+        // package in Benchmarks/ itself.
+        .target(
+            name: "BenchmarkHarness",
+            dependencies: [
+                "Actors",
+                "Workbench",
+                "Pipeline",
+                "CRdKafka",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Harness"
+        ),
         .executableTarget(
             name: "Main",
             dependencies: [
                 "Actors",
+                "Workbench",
+                "BenchmarkHarness",
                 "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,6 +105,7 @@ let package = Package(
             name: "ActorsTests",
             dependencies: [
                 "Actors",
+                "Workbench",
                 "Pipeline",
                 "CRdKafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import UnixSignals
+import Workbench
 
 struct DemoCommand: AsyncParsableCommand, ShowsOwnProgress {
     static let configuration = CommandConfiguration(

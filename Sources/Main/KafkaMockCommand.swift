@@ -2,6 +2,7 @@ import Actors
 import ArgumentParser
 import Foundation
 import UnixSignals
+import Workbench
 
 struct KafkaMockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import Actors
 import ArgumentParser
+import BenchmarkHarness
 import Foundation
 import Logging
 

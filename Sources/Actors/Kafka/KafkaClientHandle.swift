@@ -3,10 +3,10 @@ import Logging
 
 /// Owns an `rd_kafka_t` and destroys it when the last reference goes, so a
 /// polling thread that still holds it keeps it alive.
-final class KafkaClientHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
+package final class KafkaClientHandle: @unchecked Sendable {
+    package let pointer: OpaquePointer
 
-    init(type: rd_kafka_type_t, properties: [String: String], configure: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) {
+    package init(type: rd_kafka_type_t, properties: [String: String], configure: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) {
         let conf = try KafkaNativeConfiguration.make(properties)
         rd_kafka_conf_set_log_cb(conf) { _, level, facility, text in
             KafkaClientHandle.log(level: level, facility: facility, text: text)

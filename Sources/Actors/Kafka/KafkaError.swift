@@ -13,7 +13,7 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
-    init(_ err: rd_kafka_resp_err_t, _ context: String) {
+    package init(_ err: rd_kafka_resp_err_t, _ context: String) {
         self.code = err.rawValue
         self.message = "\(context): \(String(cString: rd_kafka_err2str(err)))"
     }

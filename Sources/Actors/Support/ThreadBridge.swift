@@ -3,11 +3,11 @@ import Synchronization
 
 /// Crossings between blocking calls on dedicated threads (librdkafka, child
 /// processes) and Swift concurrency, so neither side blocks the other's threads.
-enum ThreadBridge {
+package enum ThreadBridge {
     /// Runs `body` on Swift concurrency and blocks the calling thread until it
     /// finishes. Only for threads we own (the consumer's polling thread):
     /// never call it from the cooperative pool.
-    static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    package static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let pending = start(body)
         _ = pending.finished(within: nil)
         return try pending.result()
@@ -15,7 +15,7 @@ enum ThreadBridge {
 
     /// Starts `body` on Swift concurrency; a thread we own looks at it with
     /// `Pending.finished(within:)`, and can do other work meanwhile.
-    static func start<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Pending<T> {
+    package static func start<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Pending<T> {
         let pending = Pending<T>()
         Task {
             let result: Result<T, any Error>
@@ -26,13 +26,13 @@ enum ThreadBridge {
         return pending
     }
 
-    final class Pending<T: Sendable>: Sendable {
+    package final class Pending<T: Sendable>: Sendable {
         fileprivate let outcome = Mutex<Result<T, any Error>?>(nil)
         fileprivate let done = DispatchSemaphore(value: 0)
 
         /// Whether the work has finished, waiting for it at most `timeout`
         /// (nil: as long as it takes).
-        func finished(within timeout: Duration?) -> Bool {
+        package func finished(within timeout: Duration?) -> Bool {
             if outcome.withLock({ $0 != nil }) { return true }
             guard let timeout else {
                 done.wait()
@@ -42,12 +42,12 @@ enum ThreadBridge {
         }
 
         /// What the work returned or threw; only once it has finished.
-        func result() throws -> T { try outcome.withLock { $0! }.get() }
+        package func result() throws -> T { try outcome.withLock { $0! }.get() }
     }
 
     /// Runs a blocking call on a thread of its own and awaits its result, so
     /// the cooperative pool is never blocked.
-    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    package static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }

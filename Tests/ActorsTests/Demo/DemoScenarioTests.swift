@@ -1,6 +1,7 @@
 import Actors
 import Pipeline
 import Testing
+import Workbench
 
 /// The demo's script, decided by the same engine the processor runs (with the
 /// shipped thresholds), produces exactly the switches it promises, for every

@@ -3,6 +3,7 @@ import Foundation
 import Pipeline
 import Synchronization
 import Testing
+import Workbench
 
 /// The ingress over real HTTP on loopback, with the mock Kafka cluster and
 /// PostgreSQL behind it: what each provider's request turns into.

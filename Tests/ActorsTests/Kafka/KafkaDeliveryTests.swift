@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Testing
+import Workbench
 
 /// Producer and consumer over the Kafka protocol against librdkafka's mock
 /// cluster: no record lost, none duplicated, order and headers kept.

@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Testing
+import Workbench
 
 /// Unreachable or failing brokers give clear errors within bounded time.
 @Suite("Kafka failures", .timeLimit(.minutes(2)))

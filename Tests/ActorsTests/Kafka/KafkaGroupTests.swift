@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Testing
+import Workbench
 
 /// Consumer-group behaviour: partitions split between members, handed over
 /// on close with revocation first, lag per partition.

@@ -3,6 +3,7 @@ import Foundation
 import Pipeline
 import PostgresNIO
 import Testing
+import Workbench
 
 /// Crashes, a second member, a blocked database, configuration changes and
 /// SIGTERM: none may lose a record or apply an effect twice.

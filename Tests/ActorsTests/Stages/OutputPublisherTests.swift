@@ -2,6 +2,7 @@ import Actors
 import Foundation
 import Logging
 import Testing
+import Workbench
 
 /// A dead letter Kafka refuses when it is delivered (a broker whose record
 /// limit is below the producer's) is sent again without the original value,

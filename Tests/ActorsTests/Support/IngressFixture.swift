@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Pipeline
 import PostgresNIO
+import Workbench
 
 /// A running ingress on loopback with everything real behind it: the mock
 /// Kafka cluster in-process (over TCP), a migrated PostgreSQL database,

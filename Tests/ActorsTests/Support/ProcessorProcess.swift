@@ -2,6 +2,7 @@ import Actors
 import Foundation
 import Pipeline
 import Testing
+import Workbench
 
 /// `biometric-bridge serve --role processor` in a process of its own, so a
 /// test can kill it (SIGKILL) or stop it (SIGTERM) like an orchestrator would.

@@ -2,6 +2,7 @@ import Actors
 import Foundation
 import Logging
 import PostgresNIO
+import Workbench
 
 /// A fresh, empty database on the server the environment names (the README's
 /// test command runs the tests under `pg_virtualenv`), dropped afterwards.

@@ -1,4 +1,6 @@
+import Actors
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif

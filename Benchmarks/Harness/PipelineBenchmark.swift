@@ -1,8 +1,10 @@
+import Actors
 import Foundation
 import Logging
 import Pipeline
 import PostgresNIO
 import Synchronization
+import Workbench
 
 /// `bench pipeline`: the whole processor — mock Kafka cluster in-process,
 /// the configured PostgreSQL, checkpointing on — against a bare

@@ -1,3 +1,4 @@
+import Actors
 import Pipeline
 
 /// Realistic envelopes for benchmarks: users interleaved, each a few minutes

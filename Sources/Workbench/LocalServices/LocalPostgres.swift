@@ -1,5 +1,7 @@
+import Actors
 import Foundation
 import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import Actors
 import Foundation
 import Pipeline
 

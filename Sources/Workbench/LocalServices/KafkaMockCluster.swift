@@ -1,3 +1,4 @@
+import Actors
 import CRdKafka
 
 /// librdkafka's mock cluster, hosted in this process: the real Kafka protocol

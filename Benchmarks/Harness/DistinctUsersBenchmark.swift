@@ -1,6 +1,8 @@
+import Actors
 import Foundation
 import Logging
 import Pipeline
+import Workbench
 
 /// `bench users`: one processor fed a new user id with every envelope, by a
 /// producer that keeps producing while the processor consumes — the hostile

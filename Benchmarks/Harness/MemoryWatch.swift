@@ -1,5 +1,7 @@
+import Actors
 import Foundation
 import Synchronization
+import Workbench
 
 /// Samples the process's RSS once a second while a benchmark feeds users
 /// through the processor: the peak, the RSS each time another tenth of the

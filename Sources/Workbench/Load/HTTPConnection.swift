@@ -1,4 +1,6 @@
+import Actors
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,18 +18,18 @@ public final class HTTPConnection {
     }
 
     /// Where a complete reply lies in received bytes.
-    struct ReplyBounds {
-        let status: Int
-        let head: Range<Int>
-        let body: Range<Int>
-        var length: Int { body.upperBound }
+    package struct ReplyBounds {
+        package let status: Int
+        package let head: Range<Int>
+        package let body: Range<Int>
+        package var length: Int { body.upperBound }
     }
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
     }
 
-    let descriptor: Int32
+    package let descriptor: Int32
     private var received: [UInt8] = []
 
     public init(host: String = "127.0.0.1", port: Int) throws {
@@ -87,7 +89,7 @@ public final class HTTPConnection {
         }
     }
 
-    func write(_ request: [UInt8]) throws {
+    package func write(_ request: [UInt8]) throws {
         var written = 0
         while written < request.count {
             let count = request[written...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -98,7 +100,7 @@ public final class HTTPConnection {
 
     /// The first complete reply in `bytes` (status line, headers, a body of
     /// `content-length` bytes), or nil while more bytes are needed.
-    static func parseReply(_ bytes: [UInt8]) -> ReplyBounds? {
+    package static func parseReply(_ bytes: [UInt8]) -> ReplyBounds? {
         guard bytes.count >= 16, let headEnd = headEnd(bytes) else { return nil }
         let status = Int(bytes[9] &- 48) * 100 + Int(bytes[10] &- 48) * 10 + Int(bytes[11] &- 48)
         let length = contentLength(bytes[0..<headEnd])

@@ -1,4 +1,6 @@
+import Actors
 import Glibc
+import Workbench
 
 /// The cores this process kept busy (user and system time of all its
 /// threads) over a stretch of wall-clock time. Two cores shared by the

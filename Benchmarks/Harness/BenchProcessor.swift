@@ -1,8 +1,10 @@
+import Actors
 import Foundation
 import Logging
 import Pipeline
 import PostgresNIO
 import ServiceLifecycle
+import Workbench
 
 /// What the processor benchmarks share: a migrated scratch database, a
 /// processor run while a benchmark measures it, bounded waits, and the

@@ -1,7 +1,9 @@
+import Actors
 import Foundation
 import Logging
 import Pipeline
 import PostgresNIO
+import Workbench
 
 /// `bench ingress`: signed webhook requests (HealthKit batches under device
 /// keys, canonical events under a Standard Webhooks secret) against the real

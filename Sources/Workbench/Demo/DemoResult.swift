@@ -1,3 +1,4 @@
+import Actors
 import Pipeline
 
 /// What a demo run did, for its summary table, its HTML report and its exit code.

@@ -1,3 +1,4 @@
+import Actors
 import Logging
 import PostgresNIO
 import ServiceLifecycle
