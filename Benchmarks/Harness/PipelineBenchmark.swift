@@ -108,7 +108,7 @@ public struct PipelineBenchmark: Sendable {
         self.progress = progress
     }
 
-    static let eventsTopic = "biometric-events"
+    static let eventsTopic = Topics().events
     /// The latency run's own topic. librdkafka's mock broker finds a fetch
     /// offset by walking the partition's whole list of producer batches and
     /// returns one batch per partition per fetch. A 1 ms linger makes a batch
@@ -293,7 +293,7 @@ public struct PipelineBenchmark: Sendable {
     private func benchSettings(_ bootstrapServers: String, topic: String, group: String) -> ProcessorSettings {
         var settings = ProcessorSettings(bootstrapServers: bootstrapServers, shards: options.shards)
         settings.group = group
-        settings.eventsTopic = topic
+        settings.topics.events = topic
         settings.fetchWait = Self.mockFetchWait
         return settings
     }

@@ -2,10 +2,6 @@ import Actors
 import ArgumentParser
 import Foundation
 import Logging
-import Pipeline
-import PostgresNIO
-import ServiceLifecycle
-import UnixSignals
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,12 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
             checkpoint and exits 0; SIGHUP reloads the thresholds file.
             """)
 
-    enum Role: String, ExpressibleByArgument, CaseIterable {
-        case all, ingress, processor
-    }
-
     @Option(help: "What to run: the webhook ingress, the stream processor, or both in one process.")
-    var role: Role = .all
+    var role: BridgeRole = .all
 
     @OptionGroup var stateKeys: StateKeyOptions
 
@@ -111,112 +103,47 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let logger = Logger(label: "auren.\(role.rawValue)")
+        let secrets = try role == .processor ? nil : WebhookSecrets.load(environment: environment)
+        let cipher = try stateKeys.cipher(environment, logger: logger)
+        try await BridgeApplication(role: role, settings: settings(environment), cipher: cipher, secrets: secrets, logger: logger).run()
+    }
+
+    private func settings(_ environment: [String: String]) throws -> BridgeSettings {
         guard let servers = bootstrapServers ?? environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty else {
             throw ValidationError("set --bootstrap-servers or KAFKA_BOOTSTRAP_SERVERS")
         }
-        let port = try httpPort ?? environment["HTTP_PORT"].map { text in
+        var settings = try BridgeSettings(
+            bootstrapServers: servers, shards: shards, database: PostgresSettings.fromEnvironment(environment),
+            migrationsDirectory: Migration.defaultDirectory(environment: environment))
+        settings.httpHost = httpHost
+        settings.httpPort = try httpPort ?? environment["HTTP_PORT"].map { text in
             guard let port = Int(text), (0...65535).contains(port) else { throw ValidationError("HTTP_PORT must be a port number") }
             return port
         } ?? 8080
-        let secrets = try role == .processor ? nil : WebhookSecrets.load(environment: environment)
-
-        let cipher = try stateKeys.cipher(environment, logger: logger)
-        let database = try PostgresSettings.fromEnvironment(environment)
-        let migrations = try Migration.load(from: Migration.defaultDirectory(environment: environment))
-        try await PostgresSession.with(database, logger: logger) { client in
-            try await MigrationRunner(client: client, logger: logger).apply(migrations)
-        }
-        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        let metrics = BridgeMetrics()
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
-
-        var watcher: ConfigurationWatcher?
-        var processorStatistics: ProcessorStatistics?
-        if role != .ingress {
-            let processor = try makeProcessor(servers: servers, client: client, cipher: cipher, metrics: metrics, environment: environment, logger: logger)
-            watcher = processor.watcher
-            processorStatistics = processor.service.statistics
-            services.append(.init(service: processor.service, successTerminationBehavior: .gracefullyShutdownGroup,
-                                  failureTerminationBehavior: .gracefullyShutdownGroup))
-        }
-        var ingress: WebhookIngress?
-        if let secrets {
-            logger.info("webhook secrets: \(secrets)")
-            var settings = IngressSettings(bootstrapServers: servers)
-            settings.limits = httpLimits
-            settings.kafkaProperties = librdkafkaProperties
-            settings.produceTimeout = .milliseconds(Int(produceTimeout * 1000))
-            if let limit = environment["HTTP_MAX_BODY_BYTES"] {
-                guard let bytes = Int(limit), bytes > 0 else { throw ValidationError("HTTP_MAX_BODY_BYTES must be a positive number") }
-                settings.maxBodyBytes = bytes
-            }
-            let webhooks = try WebhookIngress(
-                settings: settings, secrets: secrets, accounts: AccountStore(client: client, cipher: cipher, logger: logger),
-                metrics: metrics, logger: logger)
-            services.append(.init(service: webhooks.accountChanges))
-            ingress = webhooks
-        }
-
-        let admin = try KafkaAdmin(bootstrapServers: servers, additionalProperties: librdkafkaProperties)
-        var checks: [(name: String, check: Readiness.Check)] = [
-            ("kafka", {
-                guard try await admin.partitionCounts(timeout: .seconds(2))["biometric-events"] != nil else {
-                    throw ValidationError("the topic biometric-events does not exist")
-                }
-            }),
-            ("database", { try await PostgresSession.checkReachable(client, database, within: .seconds(2)) }),
-        ]
-        if let processorStatistics {
-            checks.append(("partitions", {
-                guard processorStatistics.snapshot.ownedPartitions > 0 else { throw ValidationError("no partitions assigned yet") }
-            }))
-            let limit = Duration.seconds(readyCheckpointAge)
-            checks.append(("checkpoints", {
-                guard processorStatistics.uncheckpointedAge < limit else { throw ValidationError("no checkpoint written for \(limit)") }
-            }))
-        }
-        let readiness = Readiness(checks: checks)
-        let http = HTTPServer(router: BridgeRouter.make(ingress: ingress, processor: processorStatistics, readiness: readiness, metrics: metrics),
-                              host: httpHost, port: port, limits: httpLimits, readiness: readiness, logger: logger)
-        services.append(.init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup))
-
-        let reloadOnHangUp = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) { watcher?.reload() }
-        }
-        defer { reloadOnHangUp.cancel() }
-        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
-        await ingress?.close()
-    }
-
-    private var httpLimits: HTTPLimits {
-        var limits = HTTPLimits()
-        limits.maxConnections = httpMaxConnections
-        limits.idleTimeout = .seconds(httpIdleTimeout)
-        limits.bodyReadTimeout = .seconds(httpBodyTimeout)
-        return limits
-    }
-
-    private func makeProcessor(
-        servers: String, client: PostgresClient, cipher: StateCipher, metrics: BridgeMetrics, environment: [String: String], logger: Logger
-    ) throws -> (service: StreamProcessor, watcher: ConfigurationWatcher?) {
-        let configPath = config ?? environment["BRIDGE_CONFIG"]
+        settings.thresholdsPath = config ?? environment["BRIDGE_CONFIG"]
             ?? (FileManager.default.fileExists(atPath: "config/biometric_thresholds.yaml") ? "config/biometric_thresholds.yaml" : nil)
-        let thresholds = try configPath.map(ConfigurationWatcher.load(path:)) ?? BridgeConfiguration()
-        let store = ConfigurationStore(thresholds)
-        let watcher = configPath.map { ConfigurationWatcher(path: $0, store: store, logger: logger, metrics: metrics) }
-        logger.info("thresholds \(configPath ?? "built in"): version \(thresholds.version)")
+        settings.readyCheckpointAge = .seconds(readyCheckpointAge)
 
-        var settings = ProcessorSettings(bootstrapServers: servers, shards: shards)
-        settings.group = group
-        settings.sessionTimeout = .seconds(sessionTimeout)
-        settings.checkpointWindow = checkpointWindow
-        settings.progressInterval = .seconds(progressInterval)
-        settings.shutdownTimeout = .seconds(shutdownTimeout)
-        settings.maxResidentUsers = maxResidentUsers
-        settings.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
-        settings.kafkaProperties = librdkafkaProperties
-        let processor = StreamProcessor(
-            settings: settings, client: client, configuration: store, watcher: watcher, cipher: cipher, logger: logger, metrics: metrics)
-        return (processor, watcher)
+        settings.ingress.limits.maxConnections = httpMaxConnections
+        settings.ingress.limits.idleTimeout = .seconds(httpIdleTimeout)
+        settings.ingress.limits.bodyReadTimeout = .seconds(httpBodyTimeout)
+        settings.ingress.kafkaProperties = librdkafkaProperties
+        settings.ingress.produceTimeout = .milliseconds(Int(produceTimeout * 1000))
+        if let limit = environment["HTTP_MAX_BODY_BYTES"] {
+            guard let bytes = Int(limit), bytes > 0 else { throw ValidationError("HTTP_MAX_BODY_BYTES must be a positive number") }
+            settings.ingress.maxBodyBytes = bytes
+        }
+
+        settings.processor.group = group
+        settings.processor.sessionTimeout = .seconds(sessionTimeout)
+        settings.processor.checkpointWindow = checkpointWindow
+        settings.processor.progressInterval = .seconds(progressInterval)
+        settings.processor.shutdownTimeout = .seconds(shutdownTimeout)
+        settings.processor.maxResidentUsers = maxResidentUsers
+        settings.processor.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
+        settings.processor.kafkaProperties = librdkafkaProperties
+        return settings
     }
 }
+
+extension BridgeRole: ExpressibleByArgument {}

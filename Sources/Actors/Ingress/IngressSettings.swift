@@ -10,8 +10,7 @@ public struct IngressSettings: Sendable {
     public var linger: Duration = .milliseconds(0)
     /// 0 picks a free port (tests, benchmarks); the bound port is reported.
     public var port = 8080
-    public var eventsTopic = "biometric-events"
-    public var deadLetterTopic = "biometric-events.dlq"
+    public var topics = Topics()
     /// `HTTP_MAX_BODY_BYTES`.
     public var maxBodyBytes = 256 * 1024
     /// Connections, idle time and body-read time per client.

@@ -198,7 +198,7 @@ public final class WebhookIngress: Sendable {
         if let id = admission.deliveryID { headers.append(KafkaHeader(name: "delivery-id", value: id)) }
         switch admission.subject {
         case .user(let user):
-            return KafkaProducerRecord(topic: settings.eventsTopic, key: user, value: body, headers: headers)
+            return KafkaProducerRecord(topic: settings.topics.events, key: user, value: body, headers: headers)
         case .providerUser(let providerUser):
             let user: String?
             do {
@@ -206,14 +206,14 @@ public final class WebhookIngress: Sendable {
             } catch {
                 throw accountsUnavailable(error)
             }
-            if let user { return KafkaProducerRecord(topic: settings.eventsTopic, key: user, value: body, headers: headers) }
+            if let user { return KafkaProducerRecord(topic: settings.topics.events, key: user, value: body, headers: headers) }
             headers += [
                 KafkaHeader(name: "stage", value: "ingress"),
                 KafkaHeader(name: "reason", value: "unknown_user"),
                 KafkaHeader(name: "error", value: "no \(provider) account is linked to this provider user id"),
                 KafkaHeader(name: "failed-at", value: Timestamp.now.description),
             ]
-            return KafkaProducerRecord(topic: settings.deadLetterTopic, key: providerUser, value: body, headers: headers)
+            return KafkaProducerRecord(topic: settings.topics.deadLetters, key: providerUser, value: body, headers: headers)
         }
     }
 
@@ -225,7 +225,7 @@ public final class WebhookIngress: Sendable {
             throw IngressError(.serviceUnavailable, "kafka_unavailable", "the event could not be stored; retry later",
                                retryAfterSeconds: 5)
         }
-        if record.topic == settings.deadLetterTopic { metrics.deadLettered(stage: "ingress", reason: "unknown_user") }
+        if record.topic == settings.topics.deadLetters { metrics.deadLettered(stage: "ingress", reason: "unknown_user") }
     }
 
     private func accountsUnavailable(_ error: any Error) -> IngressError {

@@ -7,9 +7,7 @@ public struct ProcessorSettings: Sendable {
     public var group = "biometric-bridge-processor"
     /// Names this member in the partition owner rows, for operators.
     public var memberName = "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
-    public var eventsTopic = "biometric-events"
-    public var switchesTopic = "neuros-mode-switches"
-    public var deadLetterTopic = "biometric-events.dlq"
+    public var topics = Topics()
     /// Decide actors; users are spread over them by a stable hash.
     public var shards: Int
     /// User states kept in memory across all shards; past it, clean states
@@ -43,9 +41,9 @@ public struct ProcessorSettings: Sendable {
         self.shards = max(1, shards)
     }
 
-    /// How the processor's consumer reads `eventsTopic`.
+    /// How the processor's consumer reads the events topic.
     public var consumerConfiguration: KafkaConsumerConfiguration {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group, topics: [eventsTopic])
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group, topics: [topics.events])
         configuration.maxBatchSize = batchSize
         configuration.pollTimeout = pollTimeout
         configuration.sessionTimeout = sessionTimeout

@@ -47,12 +47,12 @@ public final class StreamProcessor: Service, Sendable {
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: settings.bootstrapServers)
         producerConfiguration.additionalProperties = settings.kafkaProperties
         let producer = try KafkaProducer(configuration: producerConfiguration)
-        try await producer.prepare(toSendTo: [settings.switchesTopic, settings.deadLetterTopic], timeout: .seconds(30))
+        try await producer.prepare(toSendTo: [settings.topics.switches, settings.topics.deadLetters], timeout: .seconds(30))
         let tracker = OutputTracker()
         let progress = CheckpointProgress()
         let signals = CheckpointSignals()
         let outputs = OutputPublisher(
-            producer: producer, tracker: tracker, switchesTopic: settings.switchesTopic, deadLetterTopic: settings.deadLetterTopic,
+            producer: producer, tracker: tracker, topics: settings.topics,
             maxRecordBytes: producerConfiguration.maxMessageBytes, metrics: statistics.metrics, logger: logger)
         let consumerBox = Mutex<KafkaConsumer?>(nil)
         let failure = FirstFailure()

@@ -9,8 +9,7 @@ import Pipeline
 public struct OutputPublisher: Sendable {
     public let producer: KafkaProducer
     public let tracker: OutputTracker
-    public let switchesTopic: String
-    public let deadLetterTopic: String
+    public let topics: Topics
     /// The producer's `message.max.bytes`: a dead letter is made to fit it.
     public let maxRecordBytes: Int
     /// Counts dead letters, shortened and undeliverable ones (off in benchmarks).
@@ -18,13 +17,12 @@ public struct OutputPublisher: Sendable {
     public let logger: Logger
 
     public init(
-        producer: KafkaProducer, tracker: OutputTracker, switchesTopic: String, deadLetterTopic: String, maxRecordBytes: Int,
+        producer: KafkaProducer, tracker: OutputTracker, topics: Topics, maxRecordBytes: Int,
         metrics: BridgeMetrics?, logger: Logger
     ) {
         self.producer = producer
         self.tracker = tracker
-        self.switchesTopic = switchesTopic
-        self.deadLetterTopic = deadLetterTopic
+        self.topics = topics
         self.maxRecordBytes = maxRecordBytes
         self.metrics = metrics
         self.logger = logger
@@ -32,7 +30,7 @@ public struct OutputPublisher: Sendable {
 
     public func publish(_ modeSwitch: ModeSwitch, epoch: Int) async throws {
         let record = KafkaProducerRecord(
-            topic: switchesTopic, key: modeSwitch.userID, value: Array(modeSwitch.json.utf8),
+            topic: topics.switches, key: modeSwitch.userID, value: Array(modeSwitch.json.utf8),
             headers: [KafkaHeader(name: "content-type", value: "application/json"),
                       KafkaHeader(name: "config-version", value: modeSwitch.configVersion)])
         try await send(record, epoch: epoch)
@@ -49,7 +47,7 @@ public struct OutputPublisher: Sendable {
         _ original: KafkaConsumerRecord, stage: String, reason: String, error: String, rejections: [Rejection] = [], epoch: Int
     ) async throws {
         let letter = DeadLetter(
-            original: original, topic: deadLetterTopic, stage: stage, reason: reason, error: error, rejections: rejections,
+            original: original, topic: topics.deadLetters, stage: stage, reason: reason, error: error, rejections: rejections,
             failedAt: .now)
         let (record, form) = letter.record(within: maxRecordBytes)
         metrics?.deadLettered(stage: stage, reason: reason)

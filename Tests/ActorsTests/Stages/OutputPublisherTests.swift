@@ -24,8 +24,10 @@ struct OutputPublisherTests {
             cluster = try KafkaMockCluster(brokers: 1)
             try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 1))
             producer = try KafkaTestSupport.producer(cluster.bootstrapServers)
+            var topics = Topics()
+            topics.deadLetters = topic
             publisher = OutputPublisher(
-                producer: producer, tracker: tracker, switchesTopic: "unused", deadLetterTopic: topic, maxRecordBytes: 1_000_000,
+                producer: producer, tracker: tracker, topics: topics, maxRecordBytes: 1_000_000,
                 metrics: metrics, logger: Logger(label: "auren.tests.output"))
         }
 

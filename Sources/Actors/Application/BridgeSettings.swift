@@ -1,0 +1,34 @@
+import Foundation
+
+/// Everything a role needs to start, gathered by the command line from its
+/// flags and the environment. Thresholds are not here: they live in their own
+/// file and reload without a restart.
+public struct BridgeSettings: Sendable {
+    public var database: PostgresSettings
+    public var migrationsDirectory: URL
+    /// The thresholds file; nil runs on the built-in defaults.
+    public var thresholdsPath: String?
+    public var processor: ProcessorSettings
+    public var ingress: IngressSettings
+    public var httpHost = "0.0.0.0"
+    /// 0 picks a free port, which is logged.
+    public var httpPort = 8080
+    /// `/ready` answers 503 when a record read has waited this long for its checkpoint.
+    public var readyCheckpointAge: Duration = .seconds(60)
+
+    /// One set of names for every role.
+    public var topics: Topics {
+        get { processor.topics }
+        set {
+            processor.topics = newValue
+            ingress.topics = newValue
+        }
+    }
+
+    public init(bootstrapServers: String, shards: Int, database: PostgresSettings, migrationsDirectory: URL) {
+        self.database = database
+        self.migrationsDirectory = migrationsDirectory
+        processor = ProcessorSettings(bootstrapServers: bootstrapServers, shards: shards)
+        ingress = IngressSettings(bootstrapServers: bootstrapServers)
+    }
+}
