@@ -1,7 +1,7 @@
 import Pipeline
 import Testing
 
-/// Names that travel in headers, JSON and database rows are part of the contract (SPEC 2, 5).
+/// Names that travel in headers, JSON and database rows are part of the contract.
 struct ModelNamesTests {
     @Test func providerNames() {
         #expect(Provider.allCases.map(\.rawValue) == ["apple_health", "oura", "whoop", "garmin", "canonical"])

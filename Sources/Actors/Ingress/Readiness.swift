@@ -1,6 +1,6 @@
 import Synchronization
 
-/// What `/ready` checks (SPEC 8): each dependency answers within a deadline,
+/// What `/ready` checks: each dependency answers within a deadline,
 /// and a process that is shutting down is never ready.
 public final class Readiness: Sendable {
     public typealias Check = @Sendable () async throws -> Void

@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import Pipeline
 
-/// The front door of SPEC 4: every provider request is authenticated on its
+/// The front door: every provider request is authenticated on its
 /// raw bytes, checked against replays, resolved to an internal user and
 /// written to `biometric-events` as one record — and answered 202 only once
 /// Kafka acknowledged that record.

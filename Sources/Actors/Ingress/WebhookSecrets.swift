@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// The secrets the ingress verifies requests with (SPEC 4). Each entry may hold
+/// The secrets the ingress verifies requests with. Each entry may hold
 /// several values so a secret can rotate: any of them matches. Values come from
 /// the environment, or from the YAML file named by `BRIDGE_SECRETS_FILE` with
 /// the same keys; the environment wins. Nothing here is ever printed.

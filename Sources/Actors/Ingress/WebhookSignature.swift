@@ -2,7 +2,7 @@ import COpenSSL
 import Foundation
 import Pipeline
 
-/// The three signature schemes of SPEC 4, each an HMAC-SHA256 over the raw
+/// The three signature schemes providers use, each an HMAC-SHA256 over the raw
 /// body bytes plus a signed timestamp. Every comparison is constant-time and
 /// every configured secret is tried, so secrets can rotate.
 public struct WebhookSignature: Sendable {

@@ -4,7 +4,7 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// The streaming processor (SPEC 6): consumes `biometric-events` and runs
+/// The streaming processor: consumes `biometric-events` and runs
 /// every record through ingest → normalise → validate → decide → checkpoint,
 /// with dead letters for failures. States and offsets are written in one
 /// transaction, so after a crash it resumes exactly where the last checkpoint

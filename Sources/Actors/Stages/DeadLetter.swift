@@ -1,6 +1,6 @@
 import Pipeline
 
-/// A record for `biometric-events.dlq` (SPEC 6): the original key and bytes,
+/// A record for `biometric-events.dlq`: the original key and bytes,
 /// the original headers, and where and why it failed — made to fit Kafka.
 /// A dead letter that cannot be produced stops the stage that made it, so it
 /// must never be larger than the producer accepts, whatever the input.

@@ -16,7 +16,7 @@ public struct InboundRecord: Sendable {
         }
     }
 
-    /// The envelope of SPEC 10 from a record: key = user id, value = body,
+    /// The envelope from a record: key = user id, value = body,
     /// headers `provider`, `received-at`, and `delivery-id`, `data-type` when present.
     public init(_ record: KafkaConsumerRecord) {
         origin = record

@@ -15,14 +15,6 @@ public actor IngestStage: KafkaConsumerListener {
         case tick
     }
 
-    public struct Policy: Sendable {
-        public var interval: Duration
-        public var maxDirtyUsers: Int
-        /// Records forwarded past the last barrier before the stage waits for
-        /// the previous checkpoint: bounds memory when PostgreSQL is slow.
-        public var window: Int
-    }
-
     public nonisolated let inbox = BoundedChannel<Message>(capacity: 4)
     private let shards: [BoundedChannel<ShardItem>]
     private let store: CheckpointStore
@@ -30,7 +22,7 @@ public actor IngestStage: KafkaConsumerListener {
     private let owner: String
     private let signals: CheckpointSignals
     private let progress: CheckpointProgress
-    private let policyProvider: @Sendable () -> Policy
+    private let policy: @Sendable () -> BarrierSchedule.Policy
     private let logger: Logger
     private let statistics: ProcessorStatistics?
     /// Moves the consumer of these partitions to these offsets. It must not
@@ -47,20 +39,12 @@ public actor IngestStage: KafkaConsumerListener {
     /// on were read before the consumer moved back, and are dropped until
     /// the first record from before it shows that the second reading arrived.
     private var staleFrom: [KafkaTopicPartition: Int64] = [:]
-    private var nextBarrierID = 1
-    private var inFlight: Int?
-    private var lastBarrier = ContinuousClock.now
-    private var forwardedSinceBarrier = 0
-    /// When the oldest record not yet covered by a written checkpoint was
-    /// forwarded: before the barrier in flight, or after the last barrier.
-    private var inFlightCoversSince: ContinuousClock.Instant?
-    private var firstForwardSinceBarrier: ContinuousClock.Instant?
-    private var immediatePending = false
+    private var schedule = BarrierSchedule(now: .now)
 
-    public init(
+    init(
         shards: [BoundedChannel<ShardItem>], store: CheckpointStore, owner: String, signals: CheckpointSignals, progress: CheckpointProgress,
         logger: Logger, statistics: ProcessorStatistics? = nil, seek: @escaping @Sendable ([KafkaTopicPartition: Int64]) async -> Void,
-        policy: @escaping @Sendable () -> Policy
+        policy: @escaping @Sendable () -> BarrierSchedule.Policy
     ) {
         self.statistics = statistics
         self.seek = seek
@@ -70,7 +54,7 @@ public actor IngestStage: KafkaConsumerListener {
         self.signals = signals
         self.progress = progress
         self.logger = logger
-        self.policyProvider = policy
+        self.policy = policy
     }
 
     // MARK: KafkaConsumerListener (called on the consumer's polling thread)
@@ -130,7 +114,7 @@ public actor IngestStage: KafkaConsumerListener {
                 continuation.resume()
             case .tick:
                 await takeCheckpointSignals()
-                await maybeSendBarrier()
+                await perform(schedule.tick(now: .now, policy: policy(), written: progress.lastCompleted, dirtyUsers: takeDirtyUsers()))
             }
         }
     }
@@ -200,20 +184,18 @@ public actor IngestStage: KafkaConsumerListener {
             batches[inbound.shard(of: shards.count)].append(inbound)
             nextOffsets[record.topicPartition] = record.offset + 1
         }
-        if firstForwardSinceBarrier == nil, batches.contains(where: { !$0.isEmpty }) { firstForwardSinceBarrier = .now }
+        let forwardedAt = ContinuousClock.now
+        var forwarded = 0
         for (index, batch) in batches.enumerated() where !batch.isEmpty {
+            forwarded += batch.count
             await shards[index].send(.records(batch))
         }
-        forwardedSinceBarrier += records.count
         if signals.takeMemoryPressure() {
             // Only a written checkpoint lets the shards drop changed states.
             await checkpointNow()
-        } else if forwardedSinceBarrier >= policyProvider().window {
-            // Let the previous checkpoint finish before running further ahead.
-            if let inFlight { await progress.wait(for: inFlight) }
-            await sendBarrier()
         } else {
-            await maybeSendBarrier()
+            await perform(schedule.recordsRead(
+                records.count, forwarded: forwarded, at: forwardedAt, now: .now, policy: policy(), written: progress.lastCompleted, dirtyUsers: takeDirtyUsers()))
         }
     }
 
@@ -229,47 +211,35 @@ public actor IngestStage: KafkaConsumerListener {
         return record.offset >= next
     }
 
-    /// Readiness looks at how long the oldest uncheckpointed record has waited.
-    private func publishUncheckpointedSince() {
-        statistics?.setUncheckpointedSince(inFlightCoversSince ?? firstForwardSinceBarrier)
+    /// The dirty-user count, after taking a pending request for a barrier at once.
+    private func takeDirtyUsers() -> Int {
+        if signals.takeImmediateRequest() { schedule.requestImmediate() }
+        return signals.dirtyUserCount
     }
 
-    /// One barrier in flight at a time; requests that arrive meanwhile
-    /// coalesce into the next one, sent as soon as the current one is written.
-    private func maybeSendBarrier() async {
-        immediatePending = immediatePending || signals.takeImmediateRequest()
-        defer { publishUncheckpointedSince() }
-        if let inFlight, progress.lastCompleted < inFlight { return }
-        inFlight = nil
-        inFlightCoversSince = nil
-        let policy = policyProvider()
-        let due = immediatePending || signals.dirtyUserCount >= policy.maxDirtyUsers
-            || (forwardedSinceBarrier > 0 && ContinuousClock.now - lastBarrier >= policy.interval)
-        if due { await sendBarrier() }
+    private func perform(_ action: BarrierSchedule.Action) async {
+        switch action {
+        case .none: break
+        case .sendBarrier: await sendBarrier()
+        case .waitFor(let id):
+            await progress.wait(for: id)
+            await sendBarrier()
+        }
+        statistics?.setUncheckpointedSince(schedule.uncheckpointedSince)
     }
 
     /// Sends a barrier and waits until it is written (revocation, shutdown).
     private func checkpointNow() async {
-        if let inFlight { await progress.wait(for: inFlight) }
-        let id = await sendBarrier()
+        await perform(schedule.checkpointNow(written: progress.lastCompleted))
+        guard let id = schedule.inFlight else { return }
         await progress.wait(for: id)
-        inFlight = nil
-        inFlightCoversSince = nil
-        publishUncheckpointedSince()
+        schedule.checkpointWritten(id)
+        statistics?.setUncheckpointedSince(schedule.uncheckpointedSince)
     }
 
-    @discardableResult
-    private func sendBarrier() async -> Int {
+    private func sendBarrier() async {
         await takeCheckpointSignals()
-        let barrier = Barrier(id: nextBarrierID, offsets: nextOffsets, epochs: epochs)
-        nextBarrierID += 1
+        let barrier = Barrier(id: schedule.barrierSent(now: .now), offsets: nextOffsets, epochs: epochs)
         for shard in shards { await shard.send(.barrier(barrier)) }
-        inFlight = barrier.id
-        inFlightCoversSince = firstForwardSinceBarrier
-        firstForwardSinceBarrier = nil
-        lastBarrier = ContinuousClock.now
-        forwardedSinceBarrier = 0
-        immediatePending = false
-        return barrier.id
     }
 }

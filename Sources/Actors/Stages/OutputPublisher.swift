@@ -37,7 +37,7 @@ public struct OutputPublisher: Sendable {
     }
 
     /// The original bytes and key, the original headers, and where and why
-    /// it failed (SPEC 6), in the fullest form the producer accepts. A form
+    /// it failed, in the fullest form the producer accepts. A form
     /// Kafka refuses for good — too large for the broker, or a record it
     /// will not take — is sent again in the smallest form; if that is refused
     /// too, the loss is logged with the original's coordinates (for a

@@ -12,7 +12,7 @@ public final class ProcessorStatistics: Sendable {
         public var partial = 0
         public var modeSwitches = 0
         public var checkpoints = 0
-        /// Rejected samples and whole records by reason code (SPEC 3's stable codes).
+        /// Rejected samples and whole records by reason code.
         public var rejections: [String: Int] = [:]
         /// Partitions this member owns now (readiness needs at least one).
         public var ownedPartitions = 0

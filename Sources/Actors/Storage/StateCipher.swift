@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Pipeline
 
-/// AES-256-GCM for PHI at rest (SPEC 8): a fresh 96-bit nonce per message,
+/// AES-256-GCM for PHI at rest: a fresh 96-bit nonce per message,
 /// a `SealingContext` as associated data (purpose, user and version: a value
 /// cannot be moved to another user or purpose, nor a state rolled back),
 /// and a key id stored beside the ciphertext so keys can rotate: new writes

@@ -2,7 +2,7 @@ import Pipeline
 import Prometheus
 import Synchronization
 
-/// The `auren_` metrics of SPEC 8, served as Prometheus text on `/metrics`.
+/// The `auren_` metrics (docs/operations.md lists them), served as Prometheus text on `/metrics`.
 /// Labels carry only fixed vocabularies (provider names, reason codes), never
 /// free text or user ids.
 public final class BridgeMetrics: Sendable {

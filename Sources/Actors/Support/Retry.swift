@@ -2,8 +2,8 @@ import Logging
 
 /// Retries an operation against a dependency that may be briefly away
 /// (PostgreSQL restarting, a held lock timing out), with capped exponential
-/// back-off, until it succeeds, fails for good (`PostgresFailure`) or the
-/// task is cancelled. The stream waits meanwhile — back-pressure — rather
+/// back-off, until it succeeds, fails for good (a `RetriableError` that is
+/// not, or a permanent `PostgresFailure`) or the task is cancelled. The stream waits meanwhile — back-pressure — rather
 /// than dropping anything.
 public enum Retry {
     public static func untilSuccess<T: Sendable>(
@@ -15,7 +15,7 @@ public enum Retry {
                 return try await operation()
             } catch {
                 try Task.checkCancellation()
-                guard PostgresFailure.isTransient(error) else {
+                guard Self.isTransient(error) else {
                     logger.error("\(what) failed for good, not retrying: \(String(reflecting: error))")
                     throw error
                 }
@@ -24,5 +24,10 @@ public enum Retry {
                 delay = min(delay * 2, .seconds(5))
             }
         }
+    }
+
+    static func isTransient(_ error: any Error) -> Bool {
+        if let error = error as? any RetriableError { return error.isRetriable }
+        return PostgresFailure.isTransient(error)
     }
 }

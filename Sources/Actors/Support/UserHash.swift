@@ -1,7 +1,7 @@
 import Foundation
 import Pipeline
 
-/// How a user appears in logs: a keyed hash, never the id itself (SPEC 8).
+/// How a user appears in logs: a keyed hash, never the id itself.
 /// The key comes from `BRIDGE_LOG_KEY`; without it, from a per-process
 /// random key, so hashes still cannot be reversed by a dictionary attack.
 public enum UserHash {

@@ -1,5 +1,5 @@
-/// Every number of SPEC sections 3 and 5, grouped as in
-/// `config/biometric_thresholds.yaml`; the defaults are the SPEC's. Nothing
+/// Every number of validation and decision, grouped as in
+/// `config/biometric_thresholds.yaml`; the defaults are the product's. Nothing
 /// in the pipeline hard-codes a threshold: it reads it from here.
 public struct BridgeConfiguration: Sendable, Equatable {
     public struct Thresholds: Sendable, Equatable {

@@ -1,5 +1,5 @@
 /// A metric's personal baseline: the mean of its readings weighted by
-/// `0.5^((t_newest − tᵢ) / half_life)` (SPEC 5.2), kept as two decayed sums
+/// `0.5^((t_newest − tᵢ) / half_life)`, kept as two decayed sums
 /// so it costs O(1) per reading and a fixed size per user.
 public struct Baseline: Sendable, Hashable {
     public private(set) var weightedSum = 0.0

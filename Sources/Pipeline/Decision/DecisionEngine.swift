@@ -1,4 +1,4 @@
-/// The decide stage (SPEC 5): applies one user's events, in offset order, to
+/// The decide stage: applies one user's events, in offset order, to
 /// that user's state and switches the cognitive mode when the body says so.
 /// A pure function of the events and the configuration — times are event
 /// times — so a replay after a crash decides exactly as the live run did.

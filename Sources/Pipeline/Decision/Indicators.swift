@@ -1,4 +1,4 @@
-/// What the current readings of a user's view say at `now` (SPEC 5.3): HRV
+/// What the current readings of a user's view say at `now`: HRV
 /// against its baseline, heart rate against its own, stress (read or
 /// derived), recovery, anomalies and recurring patterns.
 struct Indicators {
@@ -84,7 +84,7 @@ struct Indicators {
                 minEvents: Int(patterns.lowRecoveryMinEvents), windowSeconds: patterns.lowRecoveryWindowDays * 86_400, now: now)
     }
 
-    /// 1.5 × the sum of the contributions that apply, capped at 1 (SPEC 5.3).
+    /// 1.5 × the sum of the contributions that apply, capped at 1.
     private static func derivedStress(
         hrvSignificant: Bool, hrvDropPercentage: Double, heartRate: Double?, heartRateElevated: Bool,
         heartRateElevation: Double, recovery: Double?, configuration: BridgeConfiguration

@@ -1,5 +1,5 @@
 /// The newest times something happened in one UTC hour or weekday, at most
-/// `capacity` of them (SPEC 5.3): enough to tell whether the last
+/// `capacity` of them: enough to tell whether the last
 /// `min_events` occurrences all fall inside the pattern's window.
 public struct PatternBucket: Sendable, Hashable {
     /// Oldest first.

@@ -1,5 +1,5 @@
 /// The identities of the envelopes a user's state has processed, at most
-/// `capacity` (SPEC 5.1): enough to recognise a provider's retry or a
+/// `capacity`: enough to recognise a provider's retry or a
 /// replayed record, in fixed space. Each is kept as a 128-bit digest — 16
 /// bytes whatever the id's length, so no id is ever cut, and one comparison
 /// of two words per entry on the hot path. Ids come from the user's own

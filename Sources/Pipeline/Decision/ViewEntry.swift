@@ -1,4 +1,4 @@
-/// The newest reading of one metric in a user's view (SPEC 5.1).
+/// The newest reading of one metric in a user's view.
 public struct ViewEntry: Sendable, Hashable {
     public var value: Double
     public var time: Timestamp

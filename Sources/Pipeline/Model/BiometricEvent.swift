@@ -1,7 +1,7 @@
 /// One envelope's worth of valid readings for one user: the unit the decision
 /// engine decides on.
 public struct BiometricEvent: Sendable, Hashable {
-    /// The identity used for de-duplication (SPEC 5.1): the canonical
+    /// The identity used for de-duplication: the canonical
     /// `event_id`, else the delivery id, else a hash of the body.
     public var eventID: String
     public var deliveryID: String?

@@ -1,4 +1,4 @@
-/// The current values a decision saw, for the agent (SPEC 5.4): rounded
+/// The current values a decision saw, for the agent: rounded
 /// half-even to 6 decimals, `nil` when not current.
 public struct CognitiveStateSnapshot: Sendable, Hashable {
     public var hrv: Double?

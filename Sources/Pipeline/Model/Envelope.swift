@@ -1,5 +1,5 @@
 /// What the ingress appended to `biometric-events`: the provider's untouched
-/// body plus routing metadata (SPEC 10). In Kafka the metadata travels as the
+/// body plus routing metadata. In Kafka the metadata travels as the
 /// key and headers; in `replay` files as one JSON object per line.
 public struct Envelope: Sendable, Hashable {
     /// The provider's name as sent; unknown names are rejected when normalised.

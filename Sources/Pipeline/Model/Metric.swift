@@ -1,4 +1,4 @@
-/// A canonical metric (SPEC 2). Values are always in the canonical unit; SDNN
+/// A canonical metric. Values are always in the canonical unit; SDNN
 /// and RMSSD are different metrics and never mixed.
 public enum Metric: Int, Sendable, Hashable, CaseIterable, Comparable {
     case heartRate, restingHeartRate, walkingHeartRate

@@ -32,7 +32,7 @@ public struct ModeSwitch: Sendable, Hashable {
         String(SHA256Digest.hex(of: Array("\(userID):\(version)".utf8)).prefix(32))
     }
 
-    /// The JSON of SPEC 5.4, keys in the documented order, on one line.
+    /// The mode-switch JSON, keys in the documented order, on one line.
     public var json: String {
         var writer = JSONWriter()
         writer.beginObject()

@@ -1,4 +1,4 @@
-/// Why a candidate mode was chosen (SPEC 5.4). The sentence is for people and
+/// Why a candidate mode was chosen. The sentence is for people and
 /// never carries a biometric value.
 public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
     case hrvDrop = "hrv_drop"

@@ -1,5 +1,5 @@
 /// Why a record or a sample was rejected. The codes are stable: they are
-/// metric labels and the dead-letter `reason` header (SPEC 3).
+/// metric labels and the dead-letter `reason` header.
 public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparable {
     case malformedEnvelope = "malformed_envelope"
     case malformedBody = "malformed_body"

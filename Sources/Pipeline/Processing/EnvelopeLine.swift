@@ -1,4 +1,4 @@
-/// One NDJSON line of a `replay` file (SPEC 10): `{"provider", "user_id",
+/// One NDJSON line of a `replay` file: `{"provider", "user_id",
 /// "received_at", "delivery_id"?, "data_type"?, "body"}`. The body's bytes are
 /// the exact text of its value in the line, so its hash matches the
 /// processor's hash of the record value.

@@ -1,5 +1,5 @@
 /// What became of one envelope: every consumed record is exactly one of
-/// decided, duplicate, failed (dead-lettered whole) or not fetched (SPEC 6).
+/// decided, duplicate, failed (dead-lettered whole) or not fetched.
 public enum EnvelopeOutcome: Sendable, Hashable {
     /// Decided; `event` holds the readings that passed validation,
     /// `rejections` the samples left out (dead-lettered as `partial`).

@@ -1,4 +1,4 @@
-/// What became of the samples of HealthKit batches, for SPEC 8's
+/// What became of the samples of HealthKit batches, for the
 /// `healthkit_*` metrics: samples by metric and status, conversion errors by
 /// reason, and how long each batch took from envelope to decision.
 public struct HealthKitTally: Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// Already-normalised events from another system (SPEC 10):
+/// Already-normalised events from another system:
 /// `{"event_id", "user_id", "device_type", "timestamp", "readings": [{"metric",
 /// "value", "timestamp"?, "confidence"?}]}`. Checks per reading: metric,
 /// value, timestamp, future, confidence (range comes last, in validation).

@@ -1,4 +1,4 @@
-/// Apple HealthKit batches (SPEC 3): `{"user_id", "samples": […]}` or an
+/// Apple HealthKit batches: `{"user_id", "samples": […]}` or an
 /// array of such pushes. Each sample is accepted or rejected on its own; the
 /// checks run in the order type, unit, value, timestamp, future (the range
 /// comes last, in validation), and the first failure names the reason.

@@ -1,4 +1,4 @@
-/// The 17 HealthKit types of the seed (SPEC 3), each with its metric and the
+/// The 17 HealthKit types of the seed, each with its metric and the
 /// units it accepts.
 struct HealthKitType: Sendable {
     enum Kind: Sendable {

@@ -1,4 +1,4 @@
-/// Where the readings of a fetched Oura or WHOOP record are (SPEC 4).
+/// Where the readings of a fetched Oura or WHOOP record are.
 struct ProviderRecordLayout: Sendable {
     enum TimeField: Sendable {
         /// A timestamp string or epoch number.
@@ -59,7 +59,7 @@ struct ProviderRecordLayout: Sendable {
     ]
 
     /// The record type from the envelope's `data_type`, or else from the
-    /// record's shape (SPEC 4's fallback rules).
+    /// record's shape.
     static func layout(for provider: Provider, dataType: String?, record: JSONValue) -> ProviderRecordLayout? {
         switch provider {
         case .oura:

@@ -1,4 +1,4 @@
-/// Oura and WHOOP records as their APIs return them (SPEC 4). A body with
+/// Oura and WHOOP records as their APIs return them. A body with
 /// `object_id` (Oura) or `trace_id` (WHOOP) is a notification instead, to be
 /// fetched. Every reading is dated at the record's time; an absent or `null`
 /// field is skipped, a non-number rejected under the field's name.

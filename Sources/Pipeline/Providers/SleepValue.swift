@@ -1,5 +1,5 @@
 /// HealthKit sleep-analysis values: the raw integers 0…5 or their names
-/// (SPEC 3). Nothing else is mapped: `Awake` is never "in bed".
+///. Nothing else is mapped: `Awake` is never "in bed".
 enum SleepValue {
     enum Parsed: Equatable {
         case value(Double)

@@ -1,5 +1,5 @@
 /// How a HealthKit unit becomes the canonical one. Only these factors are
-/// fixed in code (SPEC 7).
+/// fixed in code.
 enum UnitConversion: Sendable {
     case identity
     case multiply(Double)

@@ -10,7 +10,7 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(key: String, value: JSONValue)])
 
-    /// The member named `key`; JSON `null` counts as absent (SPEC 5.1).
+    /// The member named `key`; JSON `null` counts as absent.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         for member in members.reversed() where member.key == key {

@@ -1,4 +1,4 @@
-/// The one rounding of SPEC 5.4: half-even to 6 decimals, applied to
+/// The one rounding of the mode-switch numbers: half-even to 6 decimals, applied to
 /// confidences and snapshot values before they are compared or stored.
 public enum Rounding {
     /// Rounds `value × 10⁶` to the nearest integer, ties to even. (A decimal

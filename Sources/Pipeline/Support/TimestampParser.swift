@@ -1,4 +1,4 @@
-/// The timestamp forms of SPEC 3:
+/// The timestamp forms providers send:
 /// `YYYY-MM-DD(T| )hh:mm:ss[.d{1,9}][[ ](Z|±hh:mm|±hhmm)]` (no zone is UTC;
 /// `T` and `Z` upper-case), and JSON numbers as epoch seconds — or
 /// milliseconds above a configured bound. Anything else is refused, never

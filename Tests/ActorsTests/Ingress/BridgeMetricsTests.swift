@@ -2,7 +2,7 @@ import Actors
 import Pipeline
 import Testing
 
-/// `/metrics` speaks Prometheus text with SPEC 8's names and fixed label vocabularies.
+/// `/metrics` speaks Prometheus text with the documented names and fixed label vocabularies.
 struct BridgeMetricsTests {
     @Test func processorAndIngressMetricsAppearWithTheirLabels() {
         let metrics = BridgeMetrics()

@@ -45,7 +45,7 @@ struct ProcessorEndToEndTests {
             #expect(states.count == expected.states.count)
             #expect(states == expected.states, "byte-identical user states")
 
-            // Dead letters carry the original bytes, key and the headers of SPEC 6.
+            // Dead letters carry the original bytes, key and the documented headers.
             let letters = try await ProcessorChecks.records(of: "biometric-events.dlq", bootstrapServers: cluster.bootstrapServers, atLeast: expectedDeadLetters)
             for letter in letters {
                 for name in ["original-topic", "original-partition", "original-offset", "stage", "reason", "error", "failed-at"] {

@@ -1,4 +1,4 @@
-import Actors
+@testable import Actors
 import Synchronization
 import Testing
 
@@ -57,7 +57,8 @@ struct BoundedChannelTests {
             await channel.send(3)
             third.store(true, ordering: .sequentiallyConsistent)
         }
-        try await Task.sleep(for: .milliseconds(200))
+        // Its element is held by the waiting sender: only a taken element lets it go on.
+        try await eventually("the third sender waits") { channel.count == 3 }
         let wentOn = third.load(ordering: .sequentiallyConsistent)
         #expect(!wentOn, "the sender went on although the channel was full")
         #expect(await channel.next() == 1)
@@ -71,7 +72,7 @@ struct BoundedChannelTests {
         let channel = BoundedChannel<Int>(capacity: 1)
         await channel.send(1)
         let waiting = Task { await channel.send(2) }
-        try await Task.sleep(for: .milliseconds(100))
+        try await eventually("the second sender waits") { channel.count == 2 }
         channel.finish()
         #expect(await waiting.value == false)
         #expect(await channel.send(3) == false)
@@ -88,7 +89,7 @@ struct BoundedChannelTests {
         #expect(await channel.next() == 1)
         #expect(channel.sendWithoutWaiting(4))
         let receiver = Task { [channel] in (await channel.next(), await channel.next(), await channel.next()) }
-        try await Task.sleep(for: .milliseconds(100))
+        try await eventually("the receiver waits") { channel.isReceiverWaiting }
         #expect(channel.sendWithoutWaiting(5), "a waiting receiver takes it directly")
         #expect(await receiver.value == (2, 4, 5))
         channel.finish()
@@ -111,5 +112,34 @@ struct BoundedChannelTests {
             _ = await channel.next()
         }
         #expect(taken == nil, "the last batch taken is still referenced by the channel")
+    }
+}
+
+/// Cancellation ends a wait: a stage loop whose task is cancelled ends.
+@Suite("Bounded channel cancellation")
+struct BoundedChannelCancellationTests {
+    @Test func aCancelledSenderIsRefusedAndTheOthersKeepTheirOrder() async throws {
+        let channel = BoundedChannel<Int>(capacity: 1)
+        await channel.send(1)
+        let cancelled = Task { await channel.send(2) }
+        try await eventually("the first sender waits") { channel.count == 2 }
+        let kept = Task { await channel.send(3) }
+        try await eventually("the second sender waits") { channel.count == 3 }
+        cancelled.cancel()
+        #expect(await cancelled.value == false)
+        #expect(await channel.next() == 1)
+        #expect(await channel.next() == 3)
+        #expect(await kept.value)
+    }
+
+    @Test func aCancelledReceiverGetsNil() async throws {
+        let channel = BoundedChannel<Int>(capacity: 1)
+        let receiver = Task { await channel.next() }
+        try await eventually("the receiver waits") { channel.isReceiverWaiting }
+        receiver.cancel()
+        #expect(await receiver.value == nil)
+        // The channel goes on for the next receiver.
+        await channel.send(7)
+        #expect(await channel.next() == 7)
     }
 }

@@ -1,7 +1,7 @@
 import Pipeline
 import Testing
 
-/// The decisions the domain issue lists, on default thresholds: baselines at
+/// The worked examples of the decision rules, on default thresholds: baselines at
 /// their defaults (HRV 60 ms, HR 70 bpm), a fresh user in `pattern`,
 /// canonical events carrying only the readings named.
 struct DecisionExamplesTests {

@@ -1,7 +1,7 @@
 import Pipeline
 import Testing
 
-/// The rules of SPEC 5 one at a time, beyond the examples.
+/// The decision rules one at a time, beyond the worked examples.
 struct DecisionRulesTests {
     /// HRV drops never trigger reflex, so the candidates after it can show.
     static var lowHrvIsNoReflex: BridgeConfiguration {

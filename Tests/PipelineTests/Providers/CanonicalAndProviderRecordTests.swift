@@ -1,7 +1,7 @@
 import Pipeline
 import Testing
 
-/// Canonical events and fetched Oura / WHOOP records (SPEC 3, 4, 10).
+/// Canonical events and fetched Oura / WHOOP records.
 struct CanonicalAndProviderRecordTests {
     let configuration = BridgeConfiguration()
 

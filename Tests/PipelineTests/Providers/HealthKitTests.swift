@@ -1,7 +1,7 @@
 import Pipeline
 import Testing
 
-/// HealthKit batches (SPEC 3): every type, every unit rule, every rejection.
+/// HealthKit batches: every type, every unit rule, every rejection.
 struct HealthKitTests {
     let normalizer = Normalizer(configuration: BridgeConfiguration())
     let validator = Validator(configuration: BridgeConfiguration())
