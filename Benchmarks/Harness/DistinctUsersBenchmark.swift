@@ -47,7 +47,7 @@ public struct DistinctUsersBenchmark: Sendable {
         self.progress = progress
     }
 
-    static let topic = "biometric-events"
+    static let topic = Topics().events
     /// The mock keeps ~5 MB per partition: the producer stays at most this
     /// many records ahead of the processor, a fraction of what 16 partitions keep.
     static let lead = 50_000
@@ -57,8 +57,8 @@ public struct DistinctUsersBenchmark: Sendable {
         let users = options.users
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic(KafkaTopicSpecification(name: Self.topic, partitions: Self.partitions))
-        try cluster.createTopic(KafkaTopicSpecification(name: "neuros-mode-switches", partitions: 4))
-        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 2))
+        try cluster.createTopic(KafkaTopicSpecification(name: Topics().switches, partitions: 4))
+        try cluster.createTopic(KafkaTopicSpecification(name: Topics().deadLetters, partitions: 2))
         // As many users as envelopes: envelope i is user i's first.
         let envelopes = SyntheticEnvelopes(users: users)
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)

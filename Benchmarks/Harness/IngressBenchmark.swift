@@ -60,8 +60,8 @@ public struct IngressBenchmark: Sendable {
         // The mock keeps ~5 MB per partition (a record here is ~600 bytes with
         // its headers): spread the records thin enough to count them after.
         let partitions = Int32(max(16, (options.requests + 2_000) * 600 / 3_000_000 + 1))
-        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events", partitions: partitions))
-        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 2))
+        try cluster.createTopic(KafkaTopicSpecification(name: Topics().events, partitions: partitions))
+        try cluster.createTopic(KafkaTopicSpecification(name: Topics().deadLetters, partitions: 2))
         let logger = logger
         let options = options
         return try await ScratchDatabase.with(on: options.database, prefix: "auren_bench", logger: logger) { database in
@@ -113,7 +113,7 @@ public struct IngressBenchmark: Sendable {
         let health = await LoadGenerator.run(
             port: ingress.port, connections: options.connections, requests: Array(repeating: healthRequest, count: options.requests))
 
-        let records = try await KafkaAdmin(bootstrapServers: bootstrapServers).recordCount(topic: "biometric-events")
+        let records = try await KafkaAdmin(bootstrapServers: bootstrapServers).recordCount(topic: Topics().events)
         let accepted = signed.statuses[202, default: 0]
         guard records == Int64(warm.statuses[202, default: 0] + accepted) else {
             throw Lost(description: "\(warm.statuses[202, default: 0] + accepted) requests were accepted but the topic holds \(records) records")
@@ -135,7 +135,7 @@ public struct IngressBenchmark: Sendable {
     /// HealthKit batches go to `/healthkit/batch` under the user's device key;
     /// canonical events to `/webhooks/canonical` under the provider secret.
     static func signedRequest(_ envelope: SyntheticEnvelopes.Envelope, id: String, deviceKeys: [String: [UInt8]]) -> [UInt8] {
-        let healthKit = envelope.provider == "apple_health"
+        let healthKit = envelope.provider == .appleHealth
         let secret = healthKit ? deviceKeys[envelope.userID] ?? [] : canonicalSecret
         return HTTPConnection.request(
             method: "POST", path: healthKit ? "/healthkit/batch" : "/webhooks/canonical",

@@ -142,8 +142,8 @@ public struct PipelineBenchmark: Sendable {
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic(KafkaTopicSpecification(name: Self.eventsTopic, partitions: partitions))
         try cluster.createTopic(KafkaTopicSpecification(name: Self.pacedTopic, partitions: options.latencyPartitions))
-        try cluster.createTopic(KafkaTopicSpecification(name: "neuros-mode-switches", partitions: 4))
-        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 2))
+        try cluster.createTopic(KafkaTopicSpecification(name: Topics().switches, partitions: 4))
+        try cluster.createTopic(KafkaTopicSpecification(name: Topics().deadLetters, partitions: 2))
         let envelopes = SyntheticEnvelopes(users: options.users)
 
         progress("producing \(events) envelopes for \(options.users) users into \(partitions) partitions")

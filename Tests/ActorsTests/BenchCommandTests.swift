@@ -2,7 +2,6 @@ import Testing
 
 /// `biometric-bridge bench pipeline`'s options as a user types them; the
 /// benchmark itself is run by hand (it measures, it does not test).
-@Suite("bench command")
 struct BenchCommandTests {
     @Test(arguments: ["50", "fast", "inf", ""])
     func aLatencyRateThatIsNeitherEventsPerSecondNorHalfIsRefused(value: String) async throws {

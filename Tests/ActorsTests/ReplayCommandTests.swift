@@ -3,7 +3,6 @@ import Testing
 
 /// `biometric-bridge replay` as a user runs it: the built binary on the
 /// sample history shipped in `samples/`.
-@Suite("replay command")
 struct ReplayCommandTests {
     static func replay(_ arguments: [String], input: Data? = nil) async throws -> BridgeCommand.Outcome {
         try await BridgeCommand.run(["replay"] + arguments, input: input)

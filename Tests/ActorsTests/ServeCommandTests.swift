@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 /// `biometric-bridge serve` and `accounts` as an operator starts them.
-@Suite("serve command")
 struct ServeCommandTests {
     /// PHI encrypted with a key that is in the source is not encrypted:
     /// without BRIDGE_STATE_KEYS the service refuses to start, before it

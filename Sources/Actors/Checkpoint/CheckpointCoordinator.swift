@@ -1,5 +1,6 @@
 import Logging
 import Pipeline
+import Synchronization
 
 /// Collects the shards' reports for each barrier; once all are in and every
 /// output before the barrier is acknowledged, writes states, offsets and mode
@@ -17,6 +18,7 @@ public actor CheckpointCoordinator {
     /// Complete barriers waiting for their write; a few at most, since the
     /// ingest stage keeps one barrier in flight.
     private let complete = BoundedChannel<(Barrier, [ShardReport])>(capacity: 4)
+    private let sealersEnded = Atomic<Int>(0)
 
     public init(
         shardCount: Int, store: CheckpointStore, tracker: OutputTracker, progress: CheckpointProgress, signals: CheckpointSignals,
@@ -41,8 +43,10 @@ public actor CheckpointCoordinator {
     /// Complete checkpoints waiting for their write.
     public nonisolated var writesWaiting: Int { complete.count }
 
-    /// No more barriers will come.
-    public nonisolated func finish() { complete.finish() }
+    /// A shard's sealer ended; once every one has, no more reports come.
+    public nonisolated func sealerEnded() {
+        if sealersEnded.add(1, ordering: .relaxed).newValue == shardCount { complete.finish() }
+    }
 
     /// The writer loop: one checkpoint at a time, in order.
     public nonisolated func runWriter() async throws {
@@ -57,8 +61,12 @@ public actor CheckpointCoordinator {
             let started = clock.now
             while true {
                 let attempt = cut
+                // Abandoned when the run ends: a write waiting for a lock must
+                // not hold a failing processor up, and the next owner replays it.
                 let refusal = try await Retry.untilSuccess("writing checkpoint \(barrier.id)", logger: logger) {
-                    try await store.write(offsets: attempt.offsets, epochs: attempt.epochs, states: attempt.states, switches: attempt.switches)
+                    try await Abandonable.run {
+                        try await store.write(offsets: attempt.offsets, epochs: attempt.epochs, states: attempt.states, switches: attempt.switches)
+                    }
                 }
                 guard let refusal else { break }
                 if !refusal.fenced.isEmpty {

@@ -4,10 +4,11 @@ import Synchronization
 public final class CheckpointProgress: Sendable {
     private struct State {
         var completed = 0
-        var waiters: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [UInt64: (id: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
     }
 
     private let state = Mutex(State())
+    private let waiterIDs = Atomic<UInt64>(0)
 
     public init() {}
 
@@ -16,25 +17,28 @@ public final class CheckpointProgress: Sendable {
     public func complete(_ id: Int) {
         let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.completed = max(state.completed, id)
-            var ready: [CheckedContinuation<Void, Never>] = []
-            state.waiters.removeAll { waiter in
-                guard waiter.id <= state.completed else { return false }
-                ready.append(waiter.continuation)
-                return true
-            }
-            return ready
+            let ready = state.waiters.filter { $0.value.id <= state.completed }
+            for key in ready.keys { state.waiters[key] = nil }
+            return ready.values.map(\.continuation)
         }
         ready.forEach { $0.resume() }
     }
 
+    /// Returns once barrier `id` is written — or at once when the task is
+    /// cancelled: the run is ending, and nothing more will be written.
     public func wait(for id: Int) async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state -> Bool in
-                if state.completed >= id { return true }
-                state.waiters.append((id, continuation))
-                return false
+        let waiter = waiterIDs.wrappingAdd(1, ordering: .relaxed).newValue
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state -> Bool in
+                    if state.completed >= id || Task.isCancelled { return true }
+                    state.waiters[waiter] = (id, continuation)
+                    return false
+                }
+                if done { continuation.resume() }
             }
-            if done { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: waiter) }?.continuation.resume()
         }
     }
 }

@@ -191,11 +191,11 @@ public final class WebhookIngress: Sendable {
     /// account is linked.
     private func record(for admission: Admission, provider: String, body: [UInt8], receivedAt: Timestamp, contentType: String) async throws -> KafkaProducerRecord {
         var headers = [
-            KafkaHeader(name: "provider", value: provider),
-            KafkaHeader(name: "received-at", value: receivedAt.description),
-            KafkaHeader(name: "content-type", value: contentType),
+            KafkaHeader(name: RecordHeader.provider, value: provider),
+            KafkaHeader(name: RecordHeader.receivedAt, value: receivedAt.description),
+            KafkaHeader(name: RecordHeader.contentType, value: contentType),
         ]
-        if let id = admission.deliveryID { headers.append(KafkaHeader(name: "delivery-id", value: id)) }
+        if let id = admission.deliveryID { headers.append(KafkaHeader(name: RecordHeader.deliveryID, value: id)) }
         switch admission.subject {
         case .user(let user):
             return KafkaProducerRecord(topic: settings.topics.events, key: user, value: body, headers: headers)
@@ -208,10 +208,10 @@ public final class WebhookIngress: Sendable {
             }
             if let user { return KafkaProducerRecord(topic: settings.topics.events, key: user, value: body, headers: headers) }
             headers += [
-                KafkaHeader(name: "stage", value: "ingress"),
-                KafkaHeader(name: "reason", value: "unknown_user"),
-                KafkaHeader(name: "error", value: "no \(provider) account is linked to this provider user id"),
-                KafkaHeader(name: "failed-at", value: Timestamp.now.description),
+                KafkaHeader(name: RecordHeader.stage, value: DeadLetterStage.ingress.rawValue),
+                KafkaHeader(name: RecordHeader.reason, value: Self.unknownUser.description),
+                KafkaHeader(name: RecordHeader.error, value: "no \(provider) account is linked to this provider user id"),
+                KafkaHeader(name: RecordHeader.failedAt, value: Timestamp.now.description),
             ]
             return KafkaProducerRecord(topic: settings.topics.deadLetters, key: providerUser, value: body, headers: headers)
         }
@@ -225,8 +225,10 @@ public final class WebhookIngress: Sendable {
             throw IngressError(.serviceUnavailable, "kafka_unavailable", "the event could not be stored; retry later",
                                retryAfterSeconds: 5)
         }
-        if record.topic == settings.topics.deadLetters { metrics.deadLettered(stage: "ingress", reason: "unknown_user") }
+        if record.topic == settings.topics.deadLetters { metrics.deadLettered(stage: .ingress, reason: Self.unknownUser) }
     }
+
+    private static let unknownUser = DeadLetterReason.rejected(.unknownUser)
 
     private func accountsUnavailable(_ error: any Error) -> IngressError {
         logger.warning("account lookup failed: \(String(reflecting: error))")

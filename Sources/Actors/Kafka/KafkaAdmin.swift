@@ -81,20 +81,25 @@ public final class KafkaAdmin: Sendable {
     /// Records currently held in `topic` (high minus low watermark, summed
     /// over its partitions), asked of the brokers.
     public func recordCount(topic: String, timeout: Duration = .seconds(10)) async throws -> Int64 {
+        try await watermarks(topic: topic, timeout: timeout).values.reduce(0) { $0 + $1.high - $1.low }
+    }
+
+    /// The first and the next offset of each partition of `topic`, asked of the brokers.
+    public func watermarks(topic: String, timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
         guard let partitions = try await partitionCounts(timeout: timeout)[topic] else {
             throw KafkaError(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, "topic \(topic) does not exist")
         }
         let client = client
         return try await ThreadBridge.offload {
-            var total: Int64 = 0
+            var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
             for partition in 0..<Int32(partitions) {
                 var low: Int64 = 0
                 var high: Int64 = 0
                 let err = rd_kafka_query_watermark_offsets(client.pointer, topic, partition, &low, &high, timeout.timeoutMilliseconds)
                 guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "watermarks of \(topic) [\(partition)]") }
-                total += high - low
+                watermarks[KafkaTopicPartition(topic: topic, partition: partition)] = (low, high)
             }
-            return total
+            return watermarks
         }
     }
 }

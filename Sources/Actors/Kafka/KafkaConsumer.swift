@@ -77,10 +77,15 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Waits until the consumer stopped, by `close` or because the listener
-    /// failed to take an assignment; throws that failure.
+    /// failed to take an assignment; throws that failure. A cancelled task
+    /// asks the consumer to stop and waits no longer.
     public func waitUntilStopped() async throws {
-        let stop = loop.stop
-        try await ThreadBridge.offload { stop.waitUntilFinished() }
+        let loop = loop
+        try await withTaskCancellationHandler {
+            try await loop.stop.finished()
+        } onCancel: {
+            loop.requestStop()
+        }
         if let error = loop.error { throw error }
     }
 

@@ -99,8 +99,7 @@ public final class KafkaProducer: Sendable {
     public func close(timeout: Duration = .seconds(10)) async {
         try? await flush(timeout: timeout)
         poller.request()
-        let poller = poller
-        _ = try? await ThreadBridge.offload { poller.waitUntilFinished() }
+        try? await poller.finished()
     }
 
     private func produce(_ record: KafkaProducerRecord, opaque: UnsafeMutableRawPointer) -> OpaquePointer? {

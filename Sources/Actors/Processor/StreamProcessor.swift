@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// On graceful shutdown (SIGTERM) it leaves the consumer group, which
 /// revokes its partitions: a final barrier drains every stage and writes a
-/// last checkpoint before the process exits.
+/// last checkpoint before the process exits. Every task it starts is a child
+/// of one task group: the first failure ends the run.
 public final class StreamProcessor: Service, Sendable {
     private let settings: ProcessorSettings
     private let client: PostgresClient
@@ -35,8 +36,18 @@ public final class StreamProcessor: Service, Sendable {
         self.logger = logger
     }
 
-    private struct StageFailure: Error, CustomStringConvertible {
-        let description: String
+    /// How a task of the run ended, when it ended without an error.
+    private enum Ending {
+        /// The checkpoint writer wrote the last cut of a drain: the run is over.
+        case drained
+        case finished
+    }
+
+    /// An error of one task, naming it.
+    struct StageError: Error, CustomStringConvertible {
+        let stage: String
+        let underlying: any Error
+        var description: String { "\(stage): \(underlying)" }
     }
 
     public func run() async throws {
@@ -54,8 +65,9 @@ public final class StreamProcessor: Service, Sendable {
         let outputs = OutputPublisher(
             producer: producer, tracker: tracker, topics: settings.topics,
             maxRecordBytes: producerConfiguration.maxMessageBytes, metrics: statistics.metrics, logger: logger)
+        // The consumer is made after the ingest stage, its listener; the
+        // coordinator reaches it through this box.
         let consumerBox = Mutex<KafkaConsumer?>(nil)
-        let failure = FirstFailure()
         let coordinator = CheckpointCoordinator(
             shardCount: settings.shards, store: store, tracker: tracker, progress: progress, signals: signals, statistics: statistics, logger: logger
         ) { offsets in
@@ -71,37 +83,16 @@ public final class StreamProcessor: Service, Sendable {
         }
         let thresholds = configuration
         let window = settings.checkpointWindow
+        // Moves back to a checkpoint, asked for by the ingest stage and made
+        // by a task of their own: the polling thread may be waiting for that stage.
+        let seeks = BoundedChannel<[KafkaTopicPartition: Int64]>(capacity: 1_024)
         let ingest = IngestStage(
             shards: shards.map(\.inbox), store: store, owner: settings.memberName, signals: signals, progress: progress, logger: logger,
-            statistics: statistics,
-            seek: { offsets in await failure.guarding("moving the consumer back to the last checkpoint") { try await consumerBox.withLock({ $0 })?.seek(offsets) } }
+            statistics: statistics, seek: { await seeks.send($0) }
         ) {
             let checkpoint = thresholds.configuration.checkpoint
             return .init(interval: .seconds(checkpoint.intervalSeconds), maxDirtyUsers: Int(checkpoint.maxDirtyUsers), window: window)
         }
-
-        let writer = Task { await failure.guarding("checkpoint writer") { try await coordinator.runWriter() } }
-        let shardTasks = shards.map { shard in Task { await failure.guarding("decide shard \(shard.index)") { try await shard.run() } } }
-        let sealerTasks = shards.map { shard in Task { await failure.guarding("sealer of shard \(shard.index)") { try await shard.runSealer() } } }
-        let ingestTask = Task { await ingest.run() }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(200))
-                await ingest.inbox.send(.tick)
-            }
-        }
-        let watcherTask = Task { await watcher?.run() }
-        let reporter = Task {
-            var previous = statistics.snapshot
-            while !Task.isCancelled {
-                try? await Task.sleep(for: settings.progressInterval)
-                let now = statistics.snapshot
-                guard now != previous else { continue }
-                logger.info("progress: \(Self.describe(now)), \(now.consumed - previous.consumed) in the last \(settings.progressInterval)")
-                previous = now
-            }
-        }
-
         let consumer = try KafkaConsumer(configuration: settings.consumerConfiguration, listener: ingest)
         consumerBox.withLock { $0 = consumer }
         statistics.readGauges {
@@ -109,61 +100,136 @@ public final class StreamProcessor: Service, Sendable {
                 queueDepths: [
                     "ingest": ingest.inbox.count,
                     "decide": shards.reduce(0) { $0 + $1.inbox.count },
-                    "seal": shards.reduce(0) { $0 + $1.snapshotsWaiting },
+                    "seal": shards.reduce(0) { $0 + $1.sealer.waiting },
                     "checkpoint": coordinator.writesWaiting,
                 ],
                 consumerLag: consumer.lag())
         }
-        let consumerStopped = Task { await failure.guarding("Kafka consumer") { try await consumer.waitUntilStopped() } }
+        defer { statistics.readGauges(from: nil) }
         logger.info("processor started: group \(settings.group), \(settings.shards) shards, configuration \(configuration.version)")
 
-        // Run until asked to stop, or until a stage fails.
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await gracefulShutdown() }
-            group.addTask {
-                while failure.error == nil, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
-            }
-            await group.next()
-            group.cancelAll()
-        }
-        if let error = failure.error {
-            // No orderly drain after a failure: the next start replays from the
-            // last checkpoint, which is what makes the failure harmless.
-            logger.critical("processor stopping after a failure: \(error)")
-            statistics.readGauges(from: nil)
-            ticker.cancel()
-            watcherTask.cancel()
-            reporter.cancel()
-            throw error
-        }
-
-        logger.info("stopping: leaving the consumer group and writing a final checkpoint")
-        statistics.readGauges(from: nil)
-        ticker.cancel()
-        watcherTask.cancel()
-        reporter.cancel()
+        // Every task of the run in one group. A drain runs down the chain —
+        // consumer closed, ingest, shards, sealers, writer — and ends with
+        // the writer; the first error ends the run, and cancelling the group
+        // ends every wait (the next start replays from the last checkpoint,
+        // which is what makes a failure harmless).
         do {
-            try await Deadline.run("the final checkpoint", within: settings.shutdownTimeout) {
-                try await consumer.close()
-                consumerStopped.cancel()
-                ingest.inbox.finish()
-                await ingestTask.value
-                shards.forEach { $0.inbox.finish() }
-                for task in shardTasks { await task.value }
-                shards.forEach { $0.finishSealer() }
-                for task in sealerTasks { await task.value }
-                coordinator.finish()
-                await writer.value
-                await producer.close()
+            try await withThrowingTaskGroup(of: Ending.self) { group in
+                group.addTask {
+                    try await Self.named("checkpoint writer") { try await coordinator.runWriter() }
+                    return .drained
+                }
+                for shard in shards {
+                    group.addTask {
+                        defer { shard.sealer.finish() }
+                        try await Self.named("decide shard \(shard.index)") { try await shard.run() }
+                        return .finished
+                    }
+                    group.addTask {
+                        defer { coordinator.sealerEnded() }
+                        try await Self.named("sealer of shard \(shard.index)") { try await shard.sealer.run() }
+                        return .finished
+                    }
+                }
+                group.addTask {
+                    await ingest.run()
+                    // Nothing reaches the stage any more: a revocation now is not waited for.
+                    ingest.inbox.finish()
+                    shards.forEach { $0.inbox.finish() }
+                    return .finished
+                }
+                group.addTask {
+                    try await Self.named("Kafka consumer") { try await consumer.waitUntilStopped() }
+                    return .finished
+                }
+                group.addTask {
+                    while let offsets = await seeks.next() {
+                        try await Self.named("moving the consumer back to the last checkpoint") { try await consumer.seek(offsets) }
+                    }
+                    return .finished
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(200))
+                        guard await ingest.inbox.send(.tick) else { break }
+                    }
+                    return .finished
+                }
+                if let watcher {
+                    group.addTask {
+                        await watcher.run()
+                        return .finished
+                    }
+                }
+                group.addTask {
+                    await Self.reportProgress(statistics, every: settings.progressInterval, logger: logger)
+                    return .finished
+                }
+                group.addTask {
+                    try await Self.drainOnShutdown(
+                        consumer: consumer, ingest: ingest, statistics: statistics, within: settings.shutdownTimeout, logger: logger)
+                    return .finished
+                }
+                while let ending = try await group.next() {
+                    if case .drained = ending { break }
+                }
+                group.cancelAll()
             }
         } catch {
-            // Nothing past the last checkpoint was committed: the next owner replays it.
-            logger.critical("stopping without a final checkpoint: \(error)")
-            writer.cancel()
+            logger.critical("processor stopping after a failure: \(error)")
             throw error
         }
-        if let error = failure.error { throw error }
+        await producer.close()
         logger.info("stopped cleanly: \(Self.describe(statistics.snapshot))")
+    }
+
+    private static func named(_ stage: String, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw StageError(stage: stage, underlying: error)
+        }
+    }
+
+    /// On SIGTERM: leaves the group, whose revocation writes the final
+    /// checkpoint, and ends the ingest stage's input, so the chain drains.
+    /// Past `limit` the run fails without that checkpoint.
+    private static func drainOnShutdown(
+        consumer: KafkaConsumer, ingest: IngestStage, statistics: ProcessorStatistics, within limit: Duration, logger: Logger
+    ) async throws {
+        do {
+            try await gracefulShutdown()
+        } catch {
+            return  // cancelled: the run ends some other way
+        }
+        logger.info("stopping: leaving the consumer group and writing a final checkpoint")
+        statistics.readGauges(from: nil)
+        try await withThrowingTaskGroup(of: Void.self) { stopping in
+            stopping.addTask {
+                try await consumer.close()
+                ingest.inbox.finish()
+            }
+            // Runs until the drain ends the run, which cancels it.
+            stopping.addTask {
+                try await Task.sleep(for: limit)
+                throw Deadline.Exceeded(description: "the final checkpoint did not complete within \(limit)")
+            }
+            // `next()`, not `waitForAll()`: the latter rethrows only once every task ended.
+            while try await stopping.next() != nil {}
+        }
+    }
+
+    private static func reportProgress(_ statistics: ProcessorStatistics, every interval: Duration, logger: Logger) async {
+        var previous = statistics.snapshot
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            let now = statistics.snapshot
+            guard now != previous else { continue }
+            logger.info("progress: \(describe(now)), \(now.consumed - previous.consumed) in the last \(interval)")
+            previous = now
+        }
     }
 
     private static func describe(_ totals: ProcessorStatistics.Snapshot) -> String {

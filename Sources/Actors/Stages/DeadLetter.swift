@@ -15,8 +15,8 @@ struct DeadLetter: Sendable {
 
     let original: KafkaConsumerRecord
     let topic: String
-    let stage: String
-    let reason: String
+    let stage: DeadLetterStage
+    let reason: DeadLetterReason
     let error: String
     let rejections: [Rejection]
     let failedAt: Timestamp
@@ -45,18 +45,18 @@ struct DeadLetter: Sendable {
     func record(_ form: Form) -> KafkaProducerRecord {
         var headers = form == .whole ? original.headers : []
         headers += [
-            KafkaHeader(name: "original-topic", value: original.topicPartition.topic),
-            KafkaHeader(name: "original-partition", value: String(original.topicPartition.partition)),
-            KafkaHeader(name: "original-offset", value: String(original.offset)),
-            KafkaHeader(name: "stage", value: stage),
-            KafkaHeader(name: "reason", value: reason),
-            KafkaHeader(name: "error", value: Self.prefix(of: error, bytes: Self.maximumErrorBytes)),
-            KafkaHeader(name: "failed-at", value: failedAt.description),
+            KafkaHeader(name: RecordHeader.originalTopic, value: original.topicPartition.topic),
+            KafkaHeader(name: RecordHeader.originalPartition, value: String(original.topicPartition.partition)),
+            KafkaHeader(name: RecordHeader.originalOffset, value: String(original.offset)),
+            KafkaHeader(name: RecordHeader.stage, value: stage.rawValue),
+            KafkaHeader(name: RecordHeader.reason, value: reason.description),
+            KafkaHeader(name: RecordHeader.error, value: Self.prefix(of: error, bytes: Self.maximumErrorBytes)),
+            KafkaHeader(name: RecordHeader.failedAt, value: failedAt.description),
         ]
         headers += rejectionHeaders
         var value = original.value
         if form == .withoutOriginalValue {
-            headers.append(KafkaHeader(name: "original-value-omitted", value: "\(original.value.count) bytes"))
+            headers.append(KafkaHeader(name: RecordHeader.originalValueOmitted, value: "\(original.value.count) bytes"))
             value = []
         }
         // A key is an id of at most 256 bytes when valid; an invalid one is cut
@@ -71,12 +71,12 @@ struct DeadLetter: Sendable {
     private var rejectionHeaders: [KafkaHeader] {
         guard !rejections.isEmpty else { return [] }
         let listed = rejections.prefix(Self.listedRejections).map { Self.prefix(of: $0.description, bytes: 64) }
-        var headers = [KafkaHeader(name: "rejected-samples", value: listed.joined(separator: ","))]
+        var headers = [KafkaHeader(name: RecordHeader.rejectedSamples, value: listed.joined(separator: ","))]
         if rejections.count > Self.listedRejections {
             var counts: [RejectionReason: Int] = [:]
             for rejection in rejections { counts[rejection.reason, default: 0] += 1 }
             let summary = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            headers.append(KafkaHeader(name: "rejected-counts", value: summary.map { "\($0.key.rawValue):\($0.value)" }.joined(separator: ",")))
+            headers.append(KafkaHeader(name: RecordHeader.rejectedCounts, value: summary.map { "\($0.key.rawValue):\($0.value)" }.joined(separator: ",")))
         }
         return headers
     }

@@ -7,16 +7,16 @@ import Pipeline
 /// it, and runs normalise → validate → decide on their records in offset
 /// order. Normalising here, in parallel shards, keeps the costliest step off
 /// any single thread. At a barrier it hands its changed states to the
-/// checkpoint coordinator.
+/// checkpoint coordinator through its sealer.
 public actor DecideShard {
     public let index: Int
     public let inbox: BoundedChannel<ShardItem>
-    private let sealer = BoundedChannel<Snapshot>(capacity: 2)
+    /// Encodes and encrypts this shard's snapshots while it goes on deciding.
+    public let sealer: StateSealer
     private let configuration: ConfigurationStore
     private let store: CheckpointStore
     private let cipher: StateCipher
     private let outputs: OutputPublisher
-    private let coordinator: CheckpointCoordinator
     private let signals: CheckpointSignals
     private let statistics: ProcessorStatistics
     private let logger: Logger
@@ -52,9 +52,9 @@ public actor DecideShard {
         self.inbox = BoundedChannel(capacity: capacity)
         self.configuration = configuration
         self.store = store
+        self.sealer = StateSealer(shard: index, cipher: cipher, coordinator: coordinator)
         self.cipher = cipher
         self.outputs = outputs
-        self.coordinator = coordinator
         self.signals = signals
         self.statistics = statistics
         self.logger = logger
@@ -91,7 +91,7 @@ public actor DecideShard {
             case .success(let valid):
                 envelope = valid
             case .failure(let error):
-                try await deadLetter(record, stage: "ingest", reason: error.reason.rawValue, error: error.detail)
+                try await deadLetter(record, stage: .ingest, reason: .rejected(error.reason), error: error.detail)
                 counts.deadLettered += 1
                 counts.rejections[error.reason.rawValue, default: 0] += 1
                 continue
@@ -100,11 +100,11 @@ public actor DecideShard {
             if isRefused(envelope, on: record) {
                 counts.deadLettered += 1
                 counts.rejections[RejectionReason.storageRefused.rawValue, default: 0] += 1
-                try await deadLetter(record, stage: "checkpoint", reason: RejectionReason.storageRefused.rawValue,
+                try await deadLetter(record, stage: .checkpoint, reason: .rejected(.storageRefused),
                                      error: "PostgreSQL refused this user's state for its data; the user's records are dead-lettered")
                 continue
             }
-            let started = metrics != nil && envelope.provider == Provider.appleHealth.rawValue ? ContinuousClock.now : nil
+            let started = metrics != nil && envelope.provider == .appleHealth ? ContinuousClock.now : nil
             let outcome = processor.process(envelope, in: &states)
             // Loaded or created: either way this partition's revocation must drop it.
             if states.index(forKey: userID) != nil {
@@ -127,21 +127,21 @@ public actor DecideShard {
                 if !rejections.isEmpty {
                     counts.partial += 1
                     for rejection in rejections { counts.rejections[rejection.reason.rawValue, default: 0] += 1 }
-                    try await deadLetter(record, stage: "validate", reason: "partial", error: "\(rejections.count) samples rejected", rejections: rejections)
+                    try await deadLetter(record, stage: .validate, reason: .partial, error: "\(rejections.count) samples rejected", rejections: rejections)
                 }
             case .duplicate:
                 counts.duplicates += 1
             case .failed(let reason, let detail, let rejections):
                 counts.deadLettered += 1
                 counts.rejections[reason.rawValue, default: 0] += 1
-                let stage = reason == .noValidReadings ? "validate" : "normalise"
-                try await deadLetter(record, stage: stage, reason: reason.rawValue, error: detail, rejections: rejections)
+                let stage: DeadLetterStage = reason == .noValidReadings ? .validate : .normalise
+                try await deadLetter(record, stage: stage, reason: .rejected(reason), error: detail, rejections: rejections)
             case .notFetched(let provider):
                 // Fetching records from the provider's API is not built yet:
                 // the notification is kept in the dead-letter topic for a re-drive.
                 counts.deadLettered += 1
                 counts.rejections[RejectionReason.unsupportedType.rawValue, default: 0] += 1
-                try await deadLetter(record, stage: "normalise", reason: RejectionReason.unsupportedType.rawValue,
+                try await deadLetter(record, stage: .normalise, reason: .rejected(.unsupportedType),
                                      error: "\(provider.rawValue) notification: fetching from the provider API is not available")
             }
         }
@@ -169,7 +169,7 @@ public actor DecideShard {
         !refused.isEmpty && refused[envelope.userID] == record.origin.topicPartition
     }
 
-    private func deadLetter(_ record: InboundRecord, stage: String, reason: String, error: String, rejections: [Rejection] = []) async throws {
+    private func deadLetter(_ record: InboundRecord, stage: DeadLetterStage, reason: DeadLetterReason, error: String, rejections: [Rejection] = []) async throws {
         try await outputs.deadLetter(record.origin, stage: stage, reason: reason, error: error, rejections: rejections, epoch: epoch)
     }
 
@@ -210,36 +210,8 @@ public actor DecideShard {
         let switches = pendingSwitches
         pendingSwitches.removeAll(keepingCapacity: true)
         epoch = barrier.id + 1
-        await sealer.send(Snapshot(barrier: barrier, states: snapshot, switches: switches))
+        await sealer.seal(StateSealer.Snapshot(barrier: barrier, states: snapshot, switches: switches))
     }
-
-    struct Snapshot: Sendable {
-        let barrier: Barrier
-        /// Each with the partition its user's records come from.
-        let states: [(UserState, KafkaTopicPartition)]
-        let switches: [ModeSwitch]
-    }
-
-    /// The sealer loop: one snapshot at a time, so this shard's reports reach
-    /// the coordinator in barrier order.
-    public nonisolated func runSealer() async throws {
-        while let snapshot = await sealer.next() {
-            var stored: [ShardReport.StoredState] = []
-            stored.reserveCapacity(snapshot.states.count)
-            for (state, partition) in snapshot.states {
-                let sealed = try cipher.seal(UserStateCodec.encode(state), for: .userState(user: state.userID, version: state.version))
-                stored.append(ShardReport.StoredState(
-                    userID: state.userID, partition: partition, version: state.version, keyID: cipher.currentKeyID, sealed: ByteBuffer(bytes: sealed)))
-            }
-            await coordinator.receive(ShardReport(shard: index, barrier: snapshot.barrier, states: stored, switches: snapshot.switches))
-        }
-    }
-
-    /// Snapshots waiting to be sealed.
-    public nonisolated var snapshotsWaiting: Int { sealer.count }
-
-    /// No more barriers will come: the sealer ends once it has reported the last one.
-    public nonisolated func finishSealer() { sealer.finish() }
 
     /// Past the budget, drops clean states (their last change is stored) down
     /// to nine tenths of it, least recently used first. Changed states stay

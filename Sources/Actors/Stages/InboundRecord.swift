@@ -29,21 +29,24 @@ public struct InboundRecord: Sendable {
             return .failure(EnvelopeError(.invalidID, detail: "the key (user id) is not 1–\(Identifier.maximumBytes) bytes of printable UTF-8"))
         }
         var deliveryID: String?
-        if let header = record.header("delivery-id") {
+        if let header = record.header(RecordHeader.deliveryID) {
             guard let valid = Identifier.validated(header.value) else {
                 return .failure(EnvelopeError(.invalidID, detail: "the delivery-id header is not 1–\(Identifier.maximumBytes) bytes of printable UTF-8"))
             }
             deliveryID = valid
         }
-        guard let provider = record.header("provider")?.stringValue else {
+        guard let name = record.header(RecordHeader.provider)?.stringValue else {
             return .failure(EnvelopeError(detail: "the record has no provider header"))
         }
-        guard let receivedText = record.header("received-at")?.stringValue, let receivedAt = TimestampParser.parseInstant(receivedText) else {
+        guard let provider = Provider(rawValue: name) else {
+            return .failure(EnvelopeError(.unknownProvider, detail: "unknown provider '\(name.prefix(64))'"))
+        }
+        guard let receivedText = record.header(RecordHeader.receivedAt)?.stringValue, let receivedAt = TimestampParser.parseInstant(receivedText) else {
             return .failure(EnvelopeError(detail: "the received-at header is missing or not a timestamp"))
         }
         return .success(Envelope(
             provider: provider, userID: userID, receivedAt: receivedAt,
-            deliveryID: deliveryID, dataType: record.header("data-type")?.stringValue,
+            deliveryID: deliveryID, dataType: record.header(RecordHeader.dataType)?.stringValue,
             body: record.value))
     }
 

@@ -25,10 +25,11 @@ public actor IngestStage: KafkaConsumerListener {
     private let policy: @Sendable () -> BarrierSchedule.Policy
     private let logger: Logger
     private let statistics: ProcessorStatistics?
-    /// Moves the consumer of these partitions to these offsets. It must not
-    /// fail quietly: until the move lands, this stage drops the partitions'
-    /// records as read before it, so a failure has to stop the processor
-    /// (the next start reads from the last checkpoint).
+    /// Asks for the consumer of these partitions to be moved to these
+    /// offsets, without waiting for the move. It must not fail quietly:
+    /// until the move lands, this stage drops the partitions' records as read
+    /// before it, so a failure has to stop the processor (the next start
+    /// reads from the last checkpoint).
     private let seek: @Sendable ([KafkaTopicPartition: Int64]) async -> Void
 
     private var nextOffsets: [KafkaTopicPartition: Int64] = [:]
@@ -109,6 +110,7 @@ public actor IngestStage: KafkaConsumerListener {
                 await forget(Set(partitions))
                 continuation.resume()
             case .lost(let partitions, let continuation):
+                statistics?.update { $0.lostPartitions += partitions.count }
                 logger.warning("lost \(partitions.count) partitions without a revocation (out of the group too long): their progress since the last checkpoint is dropped")
                 await forget(Set(partitions))
                 continuation.resume()
@@ -144,6 +146,7 @@ public actor IngestStage: KafkaConsumerListener {
     private func forgetFencedPartitions() async {
         let fenced = Set(signals.takeFenced().filter { epochs[$0.key] == $0.value }.keys)
         guard !fenced.isEmpty else { return }
+        statistics?.update { $0.fencedPartitions += fenced.count }
         logger.warning("another member owns \(fenced.count) partitions now (\(fenced.map(\.description).sorted().joined(separator: ", "))): forgetting their users")
         await forget(fenced)
     }
@@ -166,10 +169,9 @@ public actor IngestStage: KafkaConsumerListener {
                 nextOffsets[partition] = offset
             }
             logger.warning("reading \(partitions.count) partitions again from their last checkpoint: \(offsets.map { "\($0.key) from \($0.value)" }.sorted().joined(separator: ", "))")
-            // Not awaited: the polling thread may be waiting for this stage
+            // Only asked for: the polling thread may be waiting for this stage
             // (a revocation), and the records read meanwhile are recognised above.
-            let seek = seek
-            Task { await seek(offsets) }
+            await seek(offsets)
         }
     }
 
@@ -190,12 +192,13 @@ public actor IngestStage: KafkaConsumerListener {
             forwarded += batch.count
             await shards[index].send(.records(batch))
         }
+        let action = schedule.recordsRead(
+            records.count, forwarded: forwarded, at: forwardedAt, now: .now, policy: policy(), written: progress.lastCompleted, dirtyUsers: takeDirtyUsers())
         if signals.takeMemoryPressure() {
             // Only a written checkpoint lets the shards drop changed states.
             await checkpointNow()
         } else {
-            await perform(schedule.recordsRead(
-                records.count, forwarded: forwarded, at: forwardedAt, now: .now, policy: policy(), written: progress.lastCompleted, dirtyUsers: takeDirtyUsers()))
+            await perform(action)
         }
     }
 

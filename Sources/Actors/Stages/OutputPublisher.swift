@@ -31,8 +31,8 @@ public struct OutputPublisher: Sendable {
     public func publish(_ modeSwitch: ModeSwitch, epoch: Int) async throws {
         let record = KafkaProducerRecord(
             topic: topics.switches, key: modeSwitch.userID, value: Array(modeSwitch.json.utf8),
-            headers: [KafkaHeader(name: "content-type", value: "application/json"),
-                      KafkaHeader(name: "config-version", value: modeSwitch.configVersion)])
+            headers: [KafkaHeader(name: RecordHeader.contentType, value: "application/json"),
+                      KafkaHeader(name: RecordHeader.configVersion, value: modeSwitch.configVersion)])
         try await send(record, epoch: epoch)
     }
 
@@ -44,7 +44,7 @@ public struct OutputPublisher: Sendable {
     /// re-drive from the source topic) and counted. Never fatal: one record
     /// must not stop the stage.
     public func deadLetter(
-        _ original: KafkaConsumerRecord, stage: String, reason: String, error: String, rejections: [Rejection] = [], epoch: Int
+        _ original: KafkaConsumerRecord, stage: DeadLetterStage, reason: DeadLetterReason, error: String, rejections: [Rejection] = [], epoch: Int
     ) async throws {
         let letter = DeadLetter(
             original: original, topic: topics.deadLetters, stage: stage, reason: reason, error: error, rejections: rejections,
@@ -64,7 +64,7 @@ public struct OutputPublisher: Sendable {
         try await send(letter.record(.withoutOriginalValue), epoch: epoch) { refusal in self.undeliverable(letter, refusal) }
     }
 
-    private func shortened(_ original: KafkaConsumerRecord, reason: String, form: DeadLetter.Form) {
+    private func shortened(_ original: KafkaConsumerRecord, reason: DeadLetterReason, form: DeadLetter.Form) {
         metrics?.deadLetterShortened()
         logger.warning("dead letter shortened", metadata: [
             "original": "\(original.topicPartition.topic)/\(original.topicPartition.partition)@\(original.offset)",

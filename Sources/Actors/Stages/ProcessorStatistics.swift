@@ -20,6 +20,11 @@ public final class ProcessorStatistics: Sendable {
         public var activeUsers = 0
         /// Clean states dropped to stay within the memory budget.
         public var evictedUsers = 0
+        /// Partitions another member claimed while this one still held them
+        /// (its checkpoint was refused), and partitions taken away without a
+        /// revocation (out of the group too long).
+        public var fencedPartitions = 0
+        public var lostPartitions = 0
 
         public init() {}
     }

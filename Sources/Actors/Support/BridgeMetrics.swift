@@ -72,8 +72,9 @@ public final class BridgeMetrics: Sendable {
         counter("config_reloads_total", "Thresholds file reloads, applied or refused.", [("result", applied ? "applied" : "refused")]).increment()
     }
 
-    public func deadLettered(stage: String, reason: String) {
-        counter("dlq_messages_total", "Records sent to the dead-letter topic.", [("stage", stage), ("reason", reason)]).increment()
+    public func deadLettered(stage: DeadLetterStage, reason: DeadLetterReason) {
+        counter("dlq_messages_total", "Records sent to the dead-letter topic.", [("stage", stage.rawValue), ("reason", reason.description)])
+            .increment()
     }
 
     /// A dead letter that left out the original's headers or value to fit Kafka's record size.
@@ -102,6 +103,15 @@ public final class BridgeMetrics: Sendable {
         }
         if snapshot.duplicates > previous.duplicates {
             counter("duplicates_total", "Records recognised as already decided.", []).increment(by: Int64(snapshot.duplicates - previous.duplicates))
+        }
+        if snapshot.evictedUsers > previous.evictedUsers {
+            counter("evicted_users_total", "Clean user states dropped from memory to stay within the budget.", [])
+                .increment(by: Int64(snapshot.evictedUsers - previous.evictedUsers))
+        }
+        let takenAway = "Partitions taken from this member: fenced (another member claimed them first) or lost (out of the group too long)."
+        for (how, now, before) in [("fenced", snapshot.fencedPartitions, previous.fencedPartitions),
+                                   ("lost", snapshot.lostPartitions, previous.lostPartitions)] where now > before {
+            counter("partitions_taken_away_total", takenAway, [("how", how)]).increment(by: Int64(now - before))
         }
         registry.makeGauge(descriptor: Self.descriptor("owned_partitions", "Partitions of biometric-events this member owns."), labels: [])
             .set(Double(snapshot.ownedPartitions))

@@ -2,8 +2,9 @@
 /// body plus routing metadata. In Kafka the metadata travels as the
 /// key and headers; in `replay` files as one JSON object per line.
 public struct Envelope: Sendable, Hashable {
-    /// The provider's name as sent; unknown names are rejected when normalised.
-    public var provider: String
+    /// Where it came from; a record naming a provider we do not know is
+    /// refused before it becomes an envelope (`unknown_provider`).
+    public var provider: Provider
     public var userID: String
     public var receivedAt: Timestamp
     public var deliveryID: String?
@@ -12,7 +13,7 @@ public struct Envelope: Sendable, Hashable {
     /// The body's bytes exactly as received.
     public var body: [UInt8]
 
-    public init(provider: String, userID: String, receivedAt: Timestamp, deliveryID: String? = nil, dataType: String? = nil, body: [UInt8]) {
+    public init(provider: Provider, userID: String, receivedAt: Timestamp, deliveryID: String? = nil, dataType: String? = nil, body: [UInt8]) {
         self.provider = provider
         self.userID = userID
         self.receivedAt = receivedAt

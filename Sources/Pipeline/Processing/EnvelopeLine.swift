@@ -16,7 +16,8 @@ public enum EnvelopeLine {
         }
         let object = parsed.value
         guard object.isObject else { throw Malformed(description: "an envelope is a JSON object") }
-        guard let provider = object["provider"]?.stringValue else { throw Malformed(description: "provider is missing or not a string") }
+        guard let name = object["provider"]?.stringValue else { throw Malformed(description: "provider is missing or not a string") }
+        guard let provider = Provider(rawValue: name) else { throw Malformed(description: "unknown provider '\(name)'") }
         guard let userID = object["user_id"]?.stringValue, !userID.isEmpty else {
             throw Malformed(description: "user_id is missing or not a non-empty string")
         }

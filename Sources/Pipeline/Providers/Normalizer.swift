@@ -22,9 +22,7 @@ public struct Normalizer: Sendable {
         if let deliveryID = envelope.deliveryID, !Identifier.isValid(deliveryID) {
             return .failure(.invalidID, detail: "the delivery id \(Self.idRule)")
         }
-        guard let provider = Provider(rawValue: envelope.provider) else {
-            return .failure(.unknownProvider, detail: "unknown provider '\(envelope.provider)'")
-        }
+        let provider = envelope.provider
         let body: JSONValue
         do {
             body = try JSONParser.parse(envelope.body)

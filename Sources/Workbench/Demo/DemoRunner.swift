@@ -67,9 +67,9 @@ public struct DemoRunner: Sendable {
 
     private func run(client: PostgresClient) async throws -> DemoResult {
         let cluster = try KafkaMockCluster(brokers: 1)
-        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events", partitions: 8))
-        try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 2))
-        try cluster.createTopic(KafkaTopicSpecification(name: "neuros-mode-switches", partitions: 4))
+        try cluster.createTopic(KafkaTopicSpecification(name: Topics().events, partitions: 8))
+        try cluster.createTopic(KafkaTopicSpecification(name: Topics().deadLetters, partitions: 2))
+        try cluster.createTopic(KafkaTopicSpecification(name: Topics().switches, partitions: 4))
         progress.note("Kafka: librdkafka's mock cluster at \(cluster.bootstrapServers)")
 
         let cipher = try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: Logger(label: "auren.demo.quiet", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -211,7 +211,7 @@ public struct DemoRunner: Sendable {
         }
         progress.finish()
 
-        result.recordsInTopic = try await KafkaAdmin(bootstrapServers: cluster.bootstrapServers).recordCount(topic: "biometric-events")
+        result.recordsInTopic = try await KafkaAdmin(bootstrapServers: cluster.bootstrapServers).recordCount(topic: Topics().events)
         let caughtUp = clock.now
         while statistics.snapshot.consumed < result.recordsInTopic, clock.now - caughtUp < .seconds(60) {
             try await Task.sleep(for: .milliseconds(100))

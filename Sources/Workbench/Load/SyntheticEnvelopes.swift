@@ -18,7 +18,7 @@ public struct SyntheticEnvelopes: Sendable {
 
     /// One envelope as a sender would post it.
     public struct Envelope: Sendable {
-        public let provider: String
+        public let provider: Provider
         public let userID: String
         public let receivedAt: Timestamp
         public let body: [UInt8]
@@ -27,8 +27,9 @@ public struct SyntheticEnvelopes: Sendable {
     public func record(_ index: Int, topic: String) -> KafkaProducerRecord {
         let envelope = envelope(index)
         return KafkaProducerRecord(topic: topic, key: envelope.userID, value: envelope.body, headers: [
-            KafkaHeader(name: "provider", value: envelope.provider), KafkaHeader(name: "received-at", value: envelope.receivedAt.description),
-            KafkaHeader(name: "delivery-id", value: "bench-\(index)"),
+            KafkaHeader(name: RecordHeader.provider, value: envelope.provider.rawValue),
+            KafkaHeader(name: RecordHeader.receivedAt, value: envelope.receivedAt.description),
+            KafkaHeader(name: RecordHeader.deliveryID, value: "bench-\(index)"),
         ])
     }
 
@@ -41,13 +42,13 @@ public struct SyntheticEnvelopes: Sendable {
         let jitter = Double((index &* 2_654_435_761) % 1000) / 1000
         let hrv = strained ? 22 + jitter * 10 : 50 + jitter * 25
         let heartRate = strained ? 102 + jitter * 15 : 60 + jitter * 20
-        let provider: String
+        let provider: Provider
         let body: String
         if index % 3 == 2 {
-            provider = "apple_health"
+            provider = .appleHealth
             body = "{\"user_id\":\"\(userID)\",\"samples\":[{\"type\":\"HKQuantityTypeIdentifierHeartRate\",\"value\":\(Int(heartRate)),\"unit\":\"count/min\",\"timestamp\":\"\(time)\",\"source\":\"Apple Watch\"},{\"type\":\"heartRateVariabilitySDNN\",\"value\":\(Int(hrv)),\"unit\":\"ms\",\"timestamp\":\"\(time)\"},{\"type\":\"stepCount\",\"value\":\(Int(jitter * 200)),\"unit\":\"count\",\"timestamp\":\"\(time)\"}]}"
         } else {
-            provider = "canonical"
+            provider = .canonical
             body = "{\"event_id\":\"\(userID)-\(step)\",\"user_id\":\"\(userID)\",\"device_type\":\"ring\",\"timestamp\":\"\(time)\",\"readings\":[{\"metric\":\"hrv_rmssd\",\"value\":\(Int(hrv))},{\"metric\":\"heart_rate\",\"value\":\(Int(heartRate))}]}"
         }
         return Envelope(provider: provider, userID: userID, receivedAt: time, body: Array(body.utf8))

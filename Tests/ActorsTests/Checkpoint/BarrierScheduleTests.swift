@@ -2,7 +2,6 @@
 import Testing
 
 /// The barrier schedule line by line: no stage, no clock, no sleep.
-@Suite("barrier schedule")
 struct BarrierScheduleTests {
     let start = ContinuousClock.now
     let policy = BarrierSchedule.Policy(interval: .seconds(1), maxDirtyUsers: 100, window: 1_000)

@@ -1,7 +1,6 @@
 @testable import Actors
 import Testing
 
-@Suite("output tracker state machine")
 struct OutputTrackerStateMachineTests {
     typealias Machine = OutputTrackerStateMachine<String>
 

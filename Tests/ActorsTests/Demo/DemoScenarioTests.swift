@@ -16,7 +16,7 @@ struct DemoScenarioTests {
         for (index, delivery) in scenario.deliveries().enumerated() {
             if index % 2_000 == 0 { await Task.yield() }
             let envelope = Envelope(
-                provider: delivery.route == .whoop ? "whoop" : "apple_health", userID: DemoScenario.userID(delivery.user),
+                provider: delivery.route == .whoop ? .whoop : .appleHealth, userID: DemoScenario.userID(delivery.user),
                 receivedAt: delivery.time.adding(seconds: 30), deliveryID: "d-\(index)", body: delivery.body)
             let outcome = processor.process(envelope, state: &states[delivery.user, default: UserState(userID: DemoScenario.userID(delivery.user))])
             if case .decided(let decision, _, _) = outcome, let modeSwitch = decision.modeSwitch {

@@ -41,7 +41,7 @@ struct BridgeMetricsTests {
         let metrics = BridgeMetrics()
         var state = UserState(userID: "u-1")
         let batch = Envelope(
-            provider: "apple_health", userID: "u-1", receivedAt: Timestamp(milliseconds: 1_764_000_000_000),
+            provider: .appleHealth, userID: "u-1", receivedAt: Timestamp(milliseconds: 1_764_000_000_000),
             body: Array(#"{"user_id":"u-1","samples":[{"type":"heartRate","value":72,"timestamp":"2025-11-24T16:00:00Z"},{"type":"heartRate","value":72,"unit":"furlongs","timestamp":"2025-11-24T16:00:00Z"}]}"#.utf8))
         var tally = HealthKitTally()
         tally.record(EnvelopeProcessor(configuration: BridgeConfiguration()).process(batch, state: &state), took: .microseconds(30))

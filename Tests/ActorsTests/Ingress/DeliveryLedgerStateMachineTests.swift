@@ -2,7 +2,6 @@
 import Testing
 
 /// Replay protection's decisions, with time passed in.
-@Suite("delivery ledger state machine")
 struct DeliveryLedgerStateMachineTests {
     typealias Machine = DeliveryLedgerStateMachine<String>
     let start = ContinuousClock.now

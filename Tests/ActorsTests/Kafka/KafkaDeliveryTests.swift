@@ -5,10 +5,10 @@ import Workbench
 
 /// Producer and consumer over the Kafka protocol against librdkafka's mock
 /// cluster: no record lost, none duplicated, order and headers kept.
-@Suite("Kafka delivery", .serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct KafkaDeliveryTests {
-    @Test("50,000 keyed records through 8 partitions, mock cluster in another process")
-    func fiftyThousandRecordsKeepOrderAndHeaders() async throws {
+    /// 50,000 keyed records through 8 partitions, mock cluster in another process.
+    @Test func fiftyThousandRecordsKeepOrderAndHeaders() async throws {
         let topic = KafkaTestSupport.uniqueName("events")
         let cluster = try MockClusterProcess(brokers: 3, topics: ["\(topic):8"])
         defer { #expect(cluster.stop() == 0, "kafka-mock exits 0 on SIGTERM") }
@@ -23,8 +23,7 @@ struct KafkaDeliveryTests {
         var configuration = KafkaTestSupport.consumerConfiguration(cluster.bootstrapServers, group: KafkaTestSupport.uniqueName("g"), topics: [topic])
         configuration.maxBatchSize = 2_000
         let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
-        try await eventually("all \(total) records consumed", timeout: .seconds(90)) { listener.count >= total }
-        try await Task.sleep(for: .milliseconds(500))  // a duplicate would arrive now
+        try await KafkaTestSupport.readToEnd(listener, topic: topic, bootstrapServers: cluster.bootstrapServers, timeout: .seconds(90))
         try await consumer.close()
 
         let records = listener.records
@@ -48,8 +47,8 @@ struct KafkaDeliveryTests {
         #expect(nextSequence.values.allSatisfy { $0 == total / keys })
     }
 
-    @Test("injected Produce errors: every record delivered exactly once")
-    func produceErrorsAreRetriedWithoutDuplicates() async throws {
+    /// Injected Produce errors: every record delivered exactly once.
+    @Test func produceErrorsAreRetriedWithoutDuplicates() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
         let topic = KafkaTestSupport.uniqueName("retries")
         try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 4))
@@ -69,16 +68,15 @@ struct KafkaDeliveryTests {
         let consumer = try KafkaConsumer(
             configuration: KafkaTestSupport.consumerConfiguration(cluster.bootstrapServers, group: KafkaTestSupport.uniqueName("g"), topics: [topic]),
             listener: listener)
-        try await eventually("records consumed") { listener.count >= total }
-        try await Task.sleep(for: .milliseconds(500))
+        try await KafkaTestSupport.readToEnd(listener, topic: topic, bootstrapServers: cluster.bootstrapServers)
         try await consumer.close()
         let values = listener.records.map { String(decoding: $0.value, as: UTF8.self) }
         #expect(values.count == total)
         #expect(Set(values).count == total, "no record twice")
     }
 
-    @Test("a consumer told to start at stored offsets starts exactly there")
-    func startsAtSuppliedOffsets() async throws {
+    /// A consumer told to start at stored offsets starts exactly there.
+    @Test func startsAtSuppliedOffsets() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         let topic = KafkaTestSupport.uniqueName("offsets")
         try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 3))
@@ -97,8 +95,7 @@ struct KafkaDeliveryTests {
         let consumer = try KafkaConsumer(
             configuration: KafkaTestSupport.consumerConfiguration(cluster.bootstrapServers, group: KafkaTestSupport.uniqueName("g"), topics: [topic]),
             listener: listener)
-        try await eventually("the remaining 163 records consumed") { listener.count >= 163 }
-        try await Task.sleep(for: .milliseconds(500))
+        try await KafkaTestSupport.readToEnd(listener, topic: topic, bootstrapServers: cluster.bootstrapServers)
         try await consumer.close()
 
         let byPartition = Dictionary(grouping: listener.records, by: \.topicPartition.partition)
@@ -107,8 +104,8 @@ struct KafkaDeliveryTests {
         #expect(byPartition[2] == nil, "partition 2 was already done")
     }
 
-    @Test("a producer prepared for its topics sends to them; one that cannot reach the cluster says so within its timeout")
-    func preparedProducer() async throws {
+    /// A producer prepared for its topics sends to them; one that cannot reach the cluster says so within its timeout.
+    @Test func preparedProducer() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         let topic = KafkaTestSupport.uniqueName("prepared")
         try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 2))

@@ -4,12 +4,12 @@ import Testing
 import Workbench
 
 /// Unreachable or failing brokers give clear errors within bounded time.
-@Suite("Kafka failures", .timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)))
 struct KafkaFailureTests {
     private static let nobodyListens = "127.0.0.1:1"
 
-    @Test("sending to an unreachable bootstrap server fails within the delivery timeout")
-    func unreachableProducerFails() async throws {
+    /// Sending to an unreachable bootstrap server fails within the delivery timeout.
+    @Test func unreachableProducerFails() async throws {
         var configuration = KafkaProducerConfiguration(bootstrapServers: Self.nobodyListens)
         configuration.deliveryTimeout = .seconds(2)
         let producer = try KafkaProducer(configuration: configuration)
@@ -21,8 +21,8 @@ struct KafkaFailureTests {
         await producer.close(timeout: .seconds(1))
     }
 
-    @Test("metadata from an unreachable cluster is an error naming the servers")
-    func unreachableAdminFails() async throws {
+    /// Metadata from an unreachable cluster is an error naming the servers.
+    @Test func unreachableAdminFails() async throws {
         let admin = try KafkaAdmin(bootstrapServers: Self.nobodyListens)
         let started = ContinuousClock.now
         do {
@@ -34,8 +34,8 @@ struct KafkaFailureTests {
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
-    @Test("a broker set down makes sends fail, and setting it up again lets them through")
-    func brokerDownAndUp() async throws {
+    /// A broker set down makes sends fail, and setting it up again lets them through.
+    @Test func brokerDownAndUp() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         let topic = KafkaTestSupport.uniqueName("down")
         try cluster.createTopic(KafkaTopicSpecification(name: topic, partitions: 1))
@@ -56,8 +56,8 @@ struct KafkaFailureTests {
         await producer.close()
     }
 
-    @Test("an unknown librdkafka setting is refused with its name")
-    func badSettingIsRefused() {
+    /// An unknown librdkafka setting is refused with its name.
+    @Test func badSettingIsRefused() {
         var configuration = KafkaProducerConfiguration(bootstrapServers: "127.0.0.1:9092")
         configuration.additionalProperties["no.such.setting"] = "1"
         do {
@@ -68,8 +68,8 @@ struct KafkaFailureTests {
         }
     }
 
-    @Test("topic arguments parse as NAME:PARTITIONS")
-    func topicArguments() {
+    /// Topic arguments parse as NAME:PARTITIONS.
+    @Test func topicArguments() {
         #expect(KafkaTopicSpecification(argument: "events:8") == KafkaTopicSpecification(name: "events", partitions: 8))
         #expect(KafkaTopicSpecification(argument: "events") == KafkaTopicSpecification(name: "events", partitions: 1))
         #expect(KafkaTopicSpecification(argument: "events:0") == nil)

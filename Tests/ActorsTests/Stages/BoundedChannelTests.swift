@@ -2,7 +2,6 @@
 import Synchronization
 import Testing
 
-@Suite("Bounded channel")
 struct BoundedChannelTests {
     /// A sender and a receiver on two threads of the pool race on every
     /// element: the receiver must get each exactly once, in sending order,
@@ -10,7 +9,9 @@ struct BoundedChannelTests {
     /// stream for good, so the test fails when nothing arrives for 30 s — not
     /// after a fixed time, which the whole suite's load on the two pool
     /// threads (other tests' long computations) could exceed.
-    @Test("one sender racing one receiver: every element once, in order, no lost wake-up", arguments: [1, 4])
+    ///
+    /// One sender racing one receiver: every element once, in order, no lost wake-up.
+    @Test(arguments: [1, 4])
     func orderUnderContention(capacity: Int) async throws {
         let channel = BoundedChannel<Int>(capacity: capacity)
         let count = 300_000
@@ -47,8 +48,8 @@ struct BoundedChannelTests {
         #expect(outcome.outOfOrder == 0)
     }
 
-    @Test("a full channel suspends its sender until the receiver takes an element")
-    func fullChannelSuspendsTheSender() async throws {
+    /// A full channel suspends its sender until the receiver takes an element.
+    @Test func fullChannelSuspendsTheSender() async throws {
         let channel = BoundedChannel<Int>(capacity: 2)
         await channel.send(1)
         await channel.send(2)
@@ -67,8 +68,8 @@ struct BoundedChannelTests {
         #expect(await channel.next() == 3)
     }
 
-    @Test("finish: waiting and later senders are refused, the receiver drains what is buffered, then gets nil")
-    func finishRefusesSendersAndDrains() async throws {
+    /// Finish: waiting and later senders are refused, the receiver drains what is buffered, then gets nil.
+    @Test func finishRefusesSendersAndDrains() async throws {
         let channel = BoundedChannel<Int>(capacity: 1)
         await channel.send(1)
         let waiting = Task { await channel.send(2) }
@@ -80,8 +81,8 @@ struct BoundedChannelTests {
         #expect(await channel.next() == nil)
     }
 
-    @Test("sending without waiting: taken while there is room, refused (and not kept) when full or finished")
-    func sendWithoutWaiting() async throws {
+    /// Sending without waiting: taken while there is room, refused (and not kept) when full or finished.
+    @Test func sendWithoutWaiting() async throws {
         let channel = BoundedChannel<Int>(capacity: 2)
         #expect(channel.sendWithoutWaiting(1))
         #expect(channel.sendWithoutWaiting(2))
@@ -116,7 +117,6 @@ struct BoundedChannelTests {
 }
 
 /// Cancellation ends a wait: a stage loop whose task is cancelled ends.
-@Suite("Bounded channel cancellation")
 struct BoundedChannelCancellationTests {
     @Test func aCancelledSenderIsRefusedAndTheOthersKeepTheirOrder() async throws {
         let channel = BoundedChannel<Int>(capacity: 1)

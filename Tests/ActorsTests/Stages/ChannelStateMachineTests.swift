@@ -3,7 +3,6 @@ import Testing
 
 /// The bounded channel's decisions line by line: senders and the receiver
 /// are numbers, nothing suspends.
-@Suite("channel state machine")
 struct ChannelStateMachineTests {
     typealias Machine = ChannelStateMachine<String, Int, Int>
 

@@ -6,7 +6,7 @@ import Testing
 
 /// The checkpoint transaction against a real PostgreSQL: what it refuses,
 /// and that a refusal writes nothing.
-@Suite("Checkpoint store", .timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)))
 struct CheckpointStoreTests {
     static let partition = KafkaTopicPartition(topic: "biometric-events", partition: 0)
 
@@ -36,8 +36,8 @@ struct CheckpointStoreTests {
         return count
     }
 
-    @Test("rows refused for their data name their users among many, and nothing is written; without them the rest is")
-    func refusedRowsAreNamed() async throws {
+    /// Rows refused for their data name their users among many, and nothing is written; without them the rest is.
+    @Test func refusedRowsAreNamed() async throws {
         try await TestDatabase.withMigratedDatabase { _, client in
             let refused: Set = ["u-13", "u-570", "u-999"]
             try await Self.refuseStates(of: Array(refused), client: client)
@@ -57,8 +57,8 @@ struct CheckpointStoreTests {
         }
     }
 
-    @Test("a statement refused for every row is the statement's fault: its error is thrown, not every user refused")
-    func aStatementRefusedForEveryRowThrows() async throws {
+    /// A statement refused for every row is the statement's fault: its error is thrown, not every user refused.
+    @Test func aStatementRefusedForEveryRowThrows() async throws {
         try await TestDatabase.withMigratedDatabase { _, client in
             try await Self.refuseStates(of: (0..<5).map { "u-\($0)" }, client: client)
             let store = CheckpointStore(client: client, group: "g", logger: TestDatabase.logger)
@@ -70,8 +70,8 @@ struct CheckpointStoreTests {
         }
     }
 
-    @Test("a partition another member claimed since is fenced: nothing is written")
-    func aPartitionClaimedSinceIsFenced() async throws {
+    /// A partition another member claimed since is fenced: nothing is written.
+    @Test func aPartitionClaimedSinceIsFenced() async throws {
         try await TestDatabase.withMigratedDatabase { _, client in
             let store = CheckpointStore(client: client, group: "g", logger: TestDatabase.logger)
             let epoch = try await store.claim([Self.partition], owner: "first")[Self.partition]!.epoch

@@ -4,10 +4,10 @@ import PostgresNIO
 import Testing
 
 /// The migration runner against a real PostgreSQL.
-@Suite("Migrations", .timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)))
 struct MigrationTests {
-    @Test("the project's migrations apply to an empty database, and applying again changes nothing")
-    func applyTwice() async throws {
+    /// The project's migrations apply to an empty database, and applying again changes nothing.
+    @Test func applyTwice() async throws {
         let migrations = try ProjectRoot.migrations
         #expect(migrations.first?.name == "001_initial.sql")
         try await TestDatabase.withEmptyDatabase { _, client in
@@ -35,8 +35,8 @@ struct MigrationTests {
         }
     }
 
-    @Test("a broken migration rolls back whole, with an error naming the file, the line and PostgreSQL's message")
-    func brokenMigrationRollsBack() async throws {
+    /// A broken migration rolls back whole, with an error naming the file, the line and PostgreSQL's message.
+    @Test func brokenMigrationRollsBack() async throws {
         let project = try ProjectRoot.migrations
         let migrations = project + [Migration(version: 900, name: "900_broken.sql", sql: """
             CREATE TABLE half_done (id integer);
@@ -63,8 +63,8 @@ struct MigrationTests {
         }
     }
 
-    @Test("an applied migration whose file changed is refused")
-    func editedMigrationIsRefused() async throws {
+    /// An applied migration whose file changed is refused.
+    @Test func editedMigrationIsRefused() async throws {
         let original = Migration(version: 1, name: "001_t.sql", sql: "CREATE TABLE t (id integer)")
         let edited = Migration(version: 1, name: "001_t.sql", sql: "CREATE TABLE t (id bigint)")
         try await TestDatabase.withEmptyDatabase { _, client in
@@ -74,8 +74,8 @@ struct MigrationTests {
         }
     }
 
-    @Test("an unreachable database is a clear error within the time limit")
-    func unreachableDatabase() async throws {
+    /// An unreachable database is a clear error within the time limit.
+    @Test func unreachableDatabase() async throws {
         var settings = PostgresSettings(host: "127.0.0.1", port: 1, user: "nobody", password: nil, database: "none")
         settings.connectTimeout = .seconds(1)
         let started = ContinuousClock.now
@@ -92,8 +92,8 @@ struct MigrationTests {
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 
-    @Test("migration files must be numbered and unique")
-    func fileNames() throws {
+    /// Migration files must be numbered and unique.
+    @Test func fileNames() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

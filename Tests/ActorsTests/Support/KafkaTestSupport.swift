@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Synchronization
+import Testing
 
 /// Settings that make group changes quick enough for tests.
 enum KafkaTestSupport {
@@ -14,6 +15,17 @@ enum KafkaTestSupport {
         configuration.heartbeatInterval = .milliseconds(300)
         configuration.additionalProperties["topic.metadata.refresh.interval.ms"] = "1000"
         return configuration
+    }
+
+    /// Waits until `listener` has been handed every record the brokers hold
+    /// in `topic` now: an exact end, so no wait is needed to see that
+    /// nothing more (a duplicate) comes.
+    static func readToEnd(_ listener: RecordingListener, topic: String, bootstrapServers: String, timeout: Duration = .seconds(60)) async throws {
+        let ends = try await KafkaAdmin(bootstrapServers: bootstrapServers).watermarks(topic: topic).filter { $0.value.high > $0.value.low }
+        try await eventually("every record of \(topic)", timeout: timeout) {
+            let read = listener.offsetStore.offsets(for: Array(ends.keys))
+            return ends.allSatisfy { partition, marks in (read[partition] ?? 0) >= marks.high }
+        }
     }
 
     static func producer(_ bootstrapServers: String) throws -> KafkaProducer {

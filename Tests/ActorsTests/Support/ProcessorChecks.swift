@@ -39,26 +39,31 @@ enum ProcessorChecks {
         return result
     }
 
+    /// Partitions whose owner row names `processor` (a member's name ends with its pid).
+    static func partitionsOwned(by processor: ProcessorProcess, _ client: PostgresClient) async throws -> Int {
+        let suffix = " pid \(processor.pid)"
+        var owned = 0
+        for try await owner in try await client.query("SELECT owner FROM partition_owners").decode(String.self) where owner.hasSuffix(suffix) {
+            owned += 1
+        }
+        return owned
+    }
+
     static func storedSwitchIDs(_ client: PostgresClient) async throws -> Set<String> {
         var ids = Set<String>()
         for try await id in try await client.query("SELECT switch_id FROM mode_transitions").decode(String.self) { ids.insert(id) }
         return ids
     }
 
-    /// Every record of a topic, read from the beginning with a fresh group.
-    static func records(of topic: String, bootstrapServers: String, atLeast expected: Int) async throws -> [KafkaConsumerRecord] {
+    /// Every record of a topic, read from the beginning with a fresh group
+    /// up to the end the brokers report now: nothing that arrives later is
+    /// needed to tell that nothing more is there.
+    static func records(of topic: String, bootstrapServers: String) async throws -> [KafkaConsumerRecord] {
         let listener = RecordingListener(member: "reader")
         let consumer = try KafkaConsumer(
             configuration: KafkaTestSupport.consumerConfiguration(bootstrapServers, group: KafkaTestSupport.uniqueName("reader"), topics: [topic]),
             listener: listener)
-        try await eventually("\(expected) records in \(topic)", timeout: .seconds(60)) { listener.count >= expected }
-        var stable = listener.count
-        // Wait until nothing more arrives: more than expected is a failure to see.
-        while true {
-            try await Task.sleep(for: .seconds(1))
-            if listener.count == stable { break }
-            stable = listener.count
-        }
+        try await KafkaTestSupport.readToEnd(listener, topic: topic, bootstrapServers: bootstrapServers)
         try await consumer.close()
         return listener.records
     }

@@ -47,6 +47,33 @@ final class ProcessorProcess: @unchecked Sendable {
         return (reply.status, failing)
     }
 
+    /// `GET /metrics`: each series (`auren_owned_partitions`,
+    /// `auren_kafka_messages_processed_total{status="processed"}`) and its value.
+    func metrics() throws -> [String: Double] {
+        guard let port = httpPort else { return [:] }
+        let reply = try HTTPConnection(port: port).send(method: "GET", path: "/metrics")
+        var values: [String: Double] = [:]
+        for line in reply.text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            values[String(line[..<space])] = value
+        }
+        return values
+    }
+
+    /// Consumed records by outcome (`processed`, `dead_lettered`, `duplicate`).
+    func consumed() throws -> [String: Int] {
+        let prefix = "auren_kafka_messages_processed_total{status=\""
+        var counts: [String: Int] = [:]
+        for (series, value) in try metrics() where series.hasPrefix(prefix) {
+            counts[String(series.dropFirst(prefix.count).dropLast(2))] = Int(value)
+        }
+        return counts
+    }
+
+    var consumedTotal: Int { ((try? consumed()) ?? [:]).values.reduce(0, +) }
+
+    var ownedPartitions: Int { Int((try? metrics())?["auren_owned_partitions"] ?? 0) }
+
     /// Resident memory in bytes, from /proc.
     var residentBytes: Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),

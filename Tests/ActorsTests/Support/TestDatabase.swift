@@ -42,15 +42,22 @@ enum TestDatabase {
     }
 
     /// Holds the offsets table locked in a transaction of its own for
-    /// `duration`, which blocks every checkpoint; the task ends with the lock.
-    static func blockingCheckpoints(in settings: PostgresSettings, for duration: Duration) -> Task<Void, any Error> {
-        Task {
+    /// `duration`, which blocks every checkpoint. Returns once the lock is
+    /// held; the task ends with the lock.
+    static func blockingCheckpoints(in settings: PostgresSettings, for duration: Duration) async -> Task<Void, any Error> {
+        let (locked, lockHeld) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            defer { lockHeld.finish() }
             try await PostgresSession.with(settings, logger: logger) { client in
                 try await client.withTransaction(logger: logger) { connection in
                     try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE processor_offsets IN ACCESS EXCLUSIVE MODE"), logger: logger)
+                    lockHeld.yield()
                     try await Task.sleep(for: duration)
                 }
             }
         }
+        // Held — or taking it failed, which the task's value reports.
+        for await _ in locked { break }
+        return holder
     }
 }

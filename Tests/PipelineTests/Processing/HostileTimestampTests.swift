@@ -45,7 +45,7 @@ struct HostileTimestampTests {
         let (json, reason) = Self.sampleTimes[index]
         let body = #"{"event_id":"e","user_id":"u","timestamp":\#(json),"readings":[{"metric":"heart_rate","value":60}]}"#
         var scenario = Scenario()
-        let outcome = scenario.send(Envelope(provider: "canonical", userID: "u", receivedAt: Fixtures.start, body: Array(body.utf8)))
+        let outcome = scenario.send(Envelope(provider: .canonical, userID: "u", receivedAt: Fixtures.start, body: Array(body.utf8)))
         if let reason {
             guard case .failed(let failure, _, _) = outcome else { Issue.record("\(json): \(outcome)"); return }
             #expect(failure == reason, "\(json)")
@@ -57,10 +57,10 @@ struct HostileTimestampTests {
 
     @Test func providerRecordTimesAndMindfulSessionsOutsideTheClock() {
         var scenario = Scenario()
-        let oura = Envelope(provider: "oura", userID: "u", receivedAt: Fixtures.start, dataType: "daily_readiness",
+        let oura = Envelope(provider: .oura, userID: "u", receivedAt: Fixtures.start, dataType: "daily_readiness",
                             body: Array(#"{"day":"4001-01-01","score":80}"#.utf8))
         #expect(scenario.send(oura) == .failed(.futureTimestamp, detail: "the record time is in the future", rejections: []))
-        let whoop = Envelope(provider: "whoop", userID: "u", receivedAt: Fixtures.start, dataType: "recovery",
+        let whoop = Envelope(provider: .whoop, userID: "u", receivedAt: Fixtures.start, dataType: "recovery",
                              body: Array(#"{"created_at":"0001-01-01T00:00:00Z","score":{"recovery_score":80}}"#.utf8))
         #expect(scenario.send(whoop) == .failed(.malformedTimestamp, detail: "the record time is missing or malformed", rejections: []))
         // A session from now until the year 4001 lasts longer than any range allows.

@@ -12,7 +12,7 @@ struct CanonicalAndProviderRecordTests {
     }
 
     func canonical(_ body: String, receivedAt: Timestamp = Fixtures.start) -> Envelope {
-        Envelope(provider: "canonical", userID: "envelope-user", receivedAt: receivedAt, body: Array(body.utf8))
+        Envelope(provider: .canonical, userID: "envelope-user", receivedAt: receivedAt, body: Array(body.utf8))
     }
 
     @Test func canonicalReadingsInheritTimestampAndConfidence() throws {
@@ -78,13 +78,12 @@ struct CanonicalAndProviderRecordTests {
         #expect(outcome == .noValidReadings(rejections: [Rejection(index: "0", reason: .unknownMetric)]))
     }
 
-    @Test func unknownProvidersAreRefused() {
-        let envelope = Envelope(provider: "fitbit", userID: "u", receivedAt: Fixtures.start, body: Array("{}".utf8))
-        guard case .failure(let reason, _) = Normalizer(configuration: configuration).normalize(envelope) else { Issue.record("accepted"); return }
-        #expect(reason == .unknownProvider)
+    @Test func unknownProvidersAreRefusedBeforeTheyBecomeEnvelopes() {
+        let line = #"{"provider":"fitbit","user_id":"u","received_at":"2026-11-20T08:00:00Z","body":{}}"#
+        #expect(throws: EnvelopeLine.Malformed.self) { try EnvelopeLine.decode(Array(line.utf8)) }
     }
 
-    func record(_ provider: String, _ body: String, dataType: String? = nil, receivedAt: Timestamp = TimestampParser.parse("2026-11-21T12:00:00Z")!)
+    func record(_ provider: Provider, _ body: String, dataType: String? = nil, receivedAt: Timestamp = TimestampParser.parse("2026-11-21T12:00:00Z")!)
         -> (Normalization, Validator.Outcome?)
     {
         process(Envelope(provider: provider, userID: "u", receivedAt: receivedAt, dataType: dataType, body: Array(body.utf8)))
@@ -96,7 +95,7 @@ struct CanonicalAndProviderRecordTests {
     }
 
     @Test func ouraSleep() {
-        let (_, outcome) = record("oura", """
+        let (_, outcome) = record(.oura, """
             {"id":"s1","bedtime_end":"2026-11-21T06:30:00+00:00","average_hrv":48,"average_heart_rate":55.5,"lowest_heart_rate":48,
              "average_breath":14.2,"total_sleep_duration":25200,"deep_sleep_duration":5400,"rem_sleep_duration":6300,
              "light_sleep_duration":13500,"awake_time":1800}
@@ -111,22 +110,22 @@ struct CanonicalAndProviderRecordTests {
     }
 
     @Test func ouraReadinessAndDailySleepByShapeOrDataType() {
-        let readiness = record("oura", #"{"day":"2026-11-21","score":82,"temperature_deviation":-0.2}"#)
+        let readiness = record(.oura, #"{"day":"2026-11-21","score":82,"temperature_deviation":-0.2}"#)
         #expect(readings(readiness.1) == [.recoveryScore: 82, .temperatureDeviation: -0.2])
         if case .event(let event, _) = readiness.1 { #expect(event.timestamp == TimestampParser.parse("2026-11-21T00:00:00Z")) }
-        #expect(readings(record("oura", #"{"day":"2026-11-21","score":77}"#).1) == [.sleepScore: 77])
-        #expect(readings(record("oura", #"{"day":"2026-11-21","score":77}"#, dataType: "daily_readiness").1) == [.recoveryScore: 77])
-        guard case .failure(let reason, _) = record("oura", #"{"day":"2026-11-21","score":77}"#, dataType: "workout").0 else { return }
+        #expect(readings(record(.oura, #"{"day":"2026-11-21","score":77}"#).1) == [.sleepScore: 77])
+        #expect(readings(record(.oura, #"{"day":"2026-11-21","score":77}"#, dataType: "daily_readiness").1) == [.recoveryScore: 77])
+        guard case .failure(let reason, _) = record(.oura, #"{"day":"2026-11-21","score":77}"#, dataType: "workout").0 else { return }
         #expect(reason == .unsupportedType)
     }
 
     @Test func whoopRecoveryAndSleep() {
-        let recovery = record("whoop", """
+        let recovery = record(.whoop, """
             {"cycle_id":1,"created_at":"2026-11-21T07:00:00.000Z","score":{"recovery_score":34,"hrv_rmssd_milli":31.5,
              "resting_heart_rate":62,"spo2_percentage":null}}
             """)
         #expect(readings(recovery.1) == [.recoveryScore: 34, .hrvRMSSD: 31.5, .restingHeartRate: 62])
-        let sleep = record("whoop", """
+        let sleep = record(.whoop, """
             {"id":9,"end":"2026-11-21T06:45:00.000Z","score":{"respiratory_rate":15.1,"stage_summary":{
              "total_light_sleep_time_milli":12600000,"total_slow_wave_sleep_time_milli":5400000,
              "total_rem_sleep_time_milli":6000000,"total_awake_time_milli":1500000}}}
@@ -135,24 +134,24 @@ struct CanonicalAndProviderRecordTests {
     }
 
     @Test func providerRecordRejections() {
-        let (_, outcome) = record("whoop", #"{"created_at":"2026-11-21T07:00:00Z","score":{"recovery_score":"high","hrv_rmssd_milli":40}}"#)
+        let (_, outcome) = record(.whoop, #"{"created_at":"2026-11-21T07:00:00Z","score":{"recovery_score":"high","hrv_rmssd_milli":40}}"#)
         guard case .event(_, let rejections) = outcome else { Issue.record("not an event"); return }
         #expect(rejections == [Rejection(index: "score.recovery_score", reason: .invalidValue)])
-        let failures: [(String, String, RejectionReason)] = [
-            ("whoop", #"{"score":{"recovery_score":50}}"#, .malformedTimestamp),
-            ("whoop", #"{"created_at":"2026-11-23T07:00:00Z","score":{"recovery_score":50}}"#, .futureTimestamp),
-            ("oura", #"{"day":"21/11/2026","score":80}"#, .malformedTimestamp),
-            ("oura", "[1,2]", .malformedBody),
+        let failures: [(Provider, String, RejectionReason)] = [
+            (.whoop, #"{"score":{"recovery_score":50}}"#, .malformedTimestamp),
+            (.whoop, #"{"created_at":"2026-11-23T07:00:00Z","score":{"recovery_score":50}}"#, .futureTimestamp),
+            (.oura, #"{"day":"21/11/2026","score":80}"#, .malformedTimestamp),
+            (.oura, "[1,2]", .malformedBody),
         ]
         for (provider, body, reason) in failures {
             guard case .failure(let found, _) = record(provider, body).0 else { Issue.record("\(body) accepted"); continue }
             #expect(found == reason, "\(body)")
         }
-        #expect(record("whoop", #"{"created_at":"2026-11-21T07:00:00Z"}"#).1 == .noValidReadings(rejections: []))
+        #expect(record(.whoop, #"{"created_at":"2026-11-21T07:00:00Z"}"#).1 == .noValidReadings(rejections: []))
     }
 
     @Test func notificationsAreRecognised() {
-        #expect(record("oura", #"{"event_type":"create","data_type":"sleep","object_id":"abc","user_id":"o-1"}"#).0 == .notification(.oura))
-        #expect(record("whoop", #"{"user_id":10129,"id":93845,"type":"recovery.updated","trace_id":"t-1"}"#).0 == .notification(.whoop))
+        #expect(record(.oura, #"{"event_type":"create","data_type":"sleep","object_id":"abc","user_id":"o-1"}"#).0 == .notification(.oura))
+        #expect(record(.whoop, #"{"user_id":10129,"id":93845,"type":"recovery.updated","trace_id":"t-1"}"#).0 == .notification(.whoop))
     }
 }

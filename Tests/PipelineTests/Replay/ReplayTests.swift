@@ -25,7 +25,7 @@ struct ReplayTests {
                 case 2:
                     let day = Fixtures.at(minutes: minutes)
                     let body = "{\"created_at\":\"\(day)\",\"score\":{\"recovery_score\":\(spike ? 30 : 80),\"hrv_rmssd_milli\":\(hrv)}}"
-                    lines.append(Fixtures.line(Envelope(provider: "whoop", userID: userID, receivedAt: day, dataType: "recovery", body: Array(body.utf8))))
+                    lines.append(Fixtures.line(Envelope(provider: .whoop, userID: userID, receivedAt: day, dataType: "recovery", body: Array(body.utf8))))
                 default:
                     lines.append(lines[lines.count - 1])  // a provider retry: a duplicate
                 }

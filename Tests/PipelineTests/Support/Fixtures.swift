@@ -17,18 +17,18 @@ enum Fixtures {
         let time = at(minutes: minutes)
         let id = eventID ?? "\(userID)-\(time.nanoseconds)"
         return Envelope(
-            provider: "canonical", userID: userID, receivedAt: time,
+            provider: .canonical, userID: userID, receivedAt: time,
             body: Array(canonicalBody(eventID: id, userID: userID, time: time, readings: readings).utf8))
     }
 
     static func healthKit(_ userID: String = "user-1", receivedAt: Timestamp = start, body: String) -> Envelope {
-        Envelope(provider: "apple_health", userID: userID, receivedAt: receivedAt, body: Array(body.utf8))
+        Envelope(provider: .appleHealth, userID: userID, receivedAt: receivedAt, body: Array(body.utf8))
     }
 
     static func line(_ envelope: Envelope) -> String {
         var writer = JSONWriter()
         writer.beginObject()
-        writer.member("provider", envelope.provider)
+        writer.member("provider", envelope.provider.rawValue)
         writer.member("user_id", envelope.userID)
         writer.member("received_at", envelope.receivedAt.description)
         if let deliveryID = envelope.deliveryID { writer.member("delivery_id", deliveryID) }

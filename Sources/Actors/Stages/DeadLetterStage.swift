@@ -1,0 +1,11 @@
+/// Where a record was dead-lettered: its `stage` header and metric label.
+public enum DeadLetterStage: String, Sendable, CaseIterable {
+    /// The ingress found no account for the provider's user.
+    case ingress
+    /// The record is not an envelope (key, headers, ids).
+    case ingest
+    case normalise
+    case validate
+    /// PostgreSQL refused the user's state.
+    case checkpoint
+}

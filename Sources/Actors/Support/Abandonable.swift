@@ -1,0 +1,48 @@
+import Synchronization
+
+/// Awaits work that does not answer to cancellation — a PostgreSQL
+/// statement waiting for a lock, a client stuck in a connection back-off —
+/// without being held by it: a cancelled caller gets CancellationError at
+/// once, and the work is cancelled too and goes on unobserved until it
+/// notices. That is what lets a task group end on its first failure.
+public enum Abandonable {
+    public static func run<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let pending = Pending<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                pending.waiting.withLock { $0 = continuation }
+                let work = Task {
+                    do {
+                        let value = try await operation()
+                        pending.take()?.resume(returning: value)
+                    } catch {
+                        pending.take()?.resume(throwing: error)
+                    }
+                }
+                pending.work.withLock { $0 = work }
+                if Task.isCancelled { pending.abandon() }
+            }
+        } onCancel: {
+            pending.abandon()
+        }
+    }
+
+    /// The caller's continuation, resumed by the work or by cancellation,
+    /// whichever comes first.
+    private final class Pending<T: Sendable>: Sendable {
+        let waiting = Mutex<CheckedContinuation<T, any Error>?>(nil)
+        let work = Mutex<Task<Void, Never>?>(nil)
+
+        func take() -> CheckedContinuation<T, any Error>? {
+            waiting.withLock { continuation in
+                defer { continuation = nil }
+                return continuation
+            }
+        }
+
+        func abandon() {
+            work.withLock { $0 }?.cancel()
+            take()?.resume(throwing: CancellationError())
+        }
+    }
+}
