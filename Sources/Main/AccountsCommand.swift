@@ -114,10 +114,9 @@ struct AccountsCommand: AsyncParsableCommand {
         let logger = Logger(label: "auren.accounts")
         let cipher = try stateKeys.cipher(environment, logger: logger)
         let settings = try PostgresSettings.fromEnvironment(environment)
-        let migrations = try Migration.load(from: Migration.defaultDirectory(environment: environment))
+        try await MigrationRunner.apply(from: Migration.defaultDirectory(environment: environment), to: settings, logger: logger)
         return try await PostgresSession.with(settings, logger: logger) { client in
-            try await MigrationRunner(client: client, logger: logger).apply(migrations)
-            return try await body(AccountStore(client: client, cipher: cipher, logger: logger))
+            try await body(AccountStore(client: client, cipher: cipher, logger: logger))
         }
     }
 }

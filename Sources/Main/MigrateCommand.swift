@@ -18,11 +18,8 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "auren.migrate")
         let directory = try migrations.map { URL(fileURLWithPath: $0) } ?? Migration.defaultDirectory()
-        let files = try Migration.load(from: directory)
         let settings = try PostgresSettings.fromEnvironment()
-        let applied = try await PostgresSession.with(settings, logger: logger, reachableWithin: .seconds(connectTimeout)) { client in
-            try await MigrationRunner(client: client, logger: logger).apply(files)
-        }
+        let (files, applied) = try await MigrationRunner.apply(from: directory, to: settings, logger: logger, reachableWithin: .seconds(connectTimeout))
         print(applied.isEmpty
             ? "\(settings): up to date (\(files.count) migrations)"
             : "\(settings): applied \(applied.map(\.name).joined(separator: ", "))")

@@ -32,10 +32,7 @@ public struct BridgeApplication: Sendable {
     /// a final checkpoint) or the first failure of a service (thrown).
     public func run() async throws {
         let logger = logger
-        let migrations = try Migration.load(from: settings.migrationsDirectory)
-        try await PostgresSession.with(settings.database, logger: logger) { client in
-            try await MigrationRunner(client: client, logger: logger).apply(migrations)
-        }
+        try await MigrationRunner.apply(from: settings.migrationsDirectory, to: settings.database, logger: logger)
         let client = PostgresClient(configuration: settings.database.clientConfiguration, backgroundLogger: logger)
         let metrics = BridgeMetrics()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
@@ -68,7 +65,12 @@ public struct BridgeApplication: Sendable {
             for await _ in await UnixSignalsSequence(trapping: .sighup) { watcher?.reload() }
         }
         defer { reloadOnHangUp.cancel() }
-        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A stop never outlasts the processor's own limit by much: what is
+        // still shutting down then (a database connection held by a write
+        // waiting for a lock) is cancelled, and the next owner replays.
+        group.maximumGracefulShutdownDuration = settings.processor.shutdownTimeout + .seconds(2)
+        try await ServiceGroup(configuration: group).run()
         await ingress?.close()
     }
 

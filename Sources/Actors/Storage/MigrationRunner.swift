@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -16,6 +17,20 @@ public struct MigrationRunner: Sendable {
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+    }
+
+    /// Connects to `database`, applies every migration in `directory` and
+    /// returns them with those this call applied: what every role, `migrate`
+    /// and `accounts` do first.
+    @discardableResult
+    public static func apply(
+        from directory: URL, to database: PostgresSettings, logger: Logger, reachableWithin limit: Duration = .seconds(10)
+    ) async throws -> (all: [Migration], applied: [Migration]) {
+        let migrations = try Migration.load(from: directory)
+        let applied = try await PostgresSession.with(database, logger: logger, reachableWithin: limit) { client in
+            try await MigrationRunner(client: client, logger: logger).apply(migrations)
+        }
+        return (migrations, applied)
     }
 
     /// Returns the migrations this call applied (empty when up to date).

@@ -5,6 +5,7 @@ import Synchronization
 /// without being held by it: a cancelled caller gets CancellationError at
 /// once, and the work is cancelled too and goes on unobserved until it
 /// notices. That is what lets a task group end on its first failure.
+/// (`Deadline` does the same when a time limit passes.)
 public enum Abandonable {
     public static func run<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let pending = Pending<T>()
