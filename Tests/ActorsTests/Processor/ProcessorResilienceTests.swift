@@ -98,7 +98,16 @@ struct ProcessorResilienceTests {
                 ends.merge(try await fixture.produce(workload, range: start..<(start + 1_000))) { max($0, $1) }
                 if start == 7_000 {
                     try await eventually("the first member checkpointed work") { try await ProcessorChecks.offsets(fixture.client).values.reduce(0, +) > 2_000 }
-                    zombie.freeze()
+                    // Frozen between checkpoints: frozen inside one, it would hold
+                    // its owner rows' locks and the successor could not claim the
+                    // partitions until the thaw (a known gap of liveness, not of
+                    // correctness; see docs/architecture.md).
+                    try await eventually("the first member frozen outside a transaction") {
+                        zombie.freeze()
+                        if try await ProcessorChecks.sessionsInTransaction(fixture.client) == 0 { return true }
+                        zombie.thaw()
+                        return false
+                    }
                 }
                 try await Task.sleep(for: .milliseconds(150))
             }

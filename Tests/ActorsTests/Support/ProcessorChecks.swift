@@ -49,6 +49,16 @@ enum ProcessorChecks {
         return owned
     }
 
+    /// Other sessions of this database inside a transaction or a statement.
+    static func sessionsInTransaction(_ client: PostgresClient) async throws -> Int {
+        let rows = try await client.query("""
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')
+            """)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     static func storedSwitchIDs(_ client: PostgresClient) async throws -> Set<String> {
         var ids = Set<String>()
         for try await id in try await client.query("SELECT switch_id FROM mode_transitions").decode(String.self) { ids.insert(id) }
