@@ -19,7 +19,11 @@ package final class KafkaClientHandle: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_destroy(pointer)
+        // A consumer's owner has closed it already (`rd_kafka_consumer_close`
+        // on its polling thread); closing again here, possibly on the
+        // cooperative pool, blocked a failing processor's exit when that
+        // close had timed out.
+        rd_kafka_destroy_flags(pointer, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
     }
 
     private static let logger = Logger(label: "auren.kafka")

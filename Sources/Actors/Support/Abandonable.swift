@@ -1,10 +1,13 @@
 import Synchronization
 
 /// Awaits work that does not answer to cancellation — a PostgreSQL
-/// statement waiting for a lock, a client stuck in a connection back-off —
-/// without being held by it: a cancelled caller gets CancellationError at
-/// once, and the work is cancelled too and goes on unobserved until it
-/// notices. That is what lets a task group end on its first failure.
+/// statement waiting for a lock — without being held by it: a cancelled
+/// caller gets CancellationError at once, and the work is left to finish
+/// unobserved. That is what lets a task group end on its first failure.
+/// The work is not cancelled: with its statement cancelled, a processor
+/// stopped while PostgreSQL was locked did not exit until the lock was
+/// released (seen under load); left running, the statement's transaction
+/// is rolled back when the process exits.
 /// (`Deadline` does the same when a time limit passes.)
 public enum Abandonable {
     public static func run<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
@@ -12,7 +15,7 @@ public enum Abandonable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 pending.waiting.withLock { $0 = continuation }
-                let work = Task {
+                Task {
                     do {
                         let value = try await operation()
                         pending.take()?.resume(returning: value)
@@ -20,7 +23,6 @@ public enum Abandonable {
                         pending.take()?.resume(throwing: error)
                     }
                 }
-                pending.work.withLock { $0 = work }
                 if Task.isCancelled { pending.abandon() }
             }
         } onCancel: {
@@ -32,7 +34,6 @@ public enum Abandonable {
     /// whichever comes first.
     private final class Pending<T: Sendable>: Sendable {
         let waiting = Mutex<CheckedContinuation<T, any Error>?>(nil)
-        let work = Mutex<Task<Void, Never>?>(nil)
 
         func take() -> CheckedContinuation<T, any Error>? {
             waiting.withLock { continuation in
@@ -42,7 +43,6 @@ public enum Abandonable {
         }
 
         func abandon() {
-            work.withLock { $0 }?.cancel()
             take()?.resume(throwing: CancellationError())
         }
     }
