@@ -18,7 +18,7 @@ enum FuzzedPipeline {
         }
         for provider in Provider.allCases {
             for dataType in dataTypes {
-                let envelope = Envelope(provider: provider.rawValue, userID: "fuzz", receivedAt: receivedAt, dataType: dataType, body: bytes)
+                let envelope = Envelope(provider: provider, userID: "fuzz", receivedAt: receivedAt, dataType: dataType, body: bytes)
                 _ = processor.process(envelope, in: &states)
             }
         }
