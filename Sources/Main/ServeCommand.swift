@@ -2,6 +2,7 @@ import Actors
 import ArgumentParser
 import Foundation
 import Logging
+import Pipeline
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,12 +14,14 @@ struct ServeCommand: AsyncParsableCommand {
             (the thresholds file), BRIDGE_STATE_KEYS (id:base64 AES-256 keys for data at rest). Webhook secrets: \
             OURA_CLIENT_SECRET, OURA_VERIFICATION_TOKEN, WHOOP_CLIENT_SECRET, WEBHOOK_SECRET_<PROVIDER> (whsec_…), \
             HEALTHKIT_API_KEYS, each one value or several separated by commas, or the same keys in the YAML file \
-            named by BRIDGE_SECRETS_FILE. Every role serves /health, /ready and /metrics; ingress and all also \
-            the webhooks. Migrations are applied at start-up. SIGTERM stops accepting, drains, writes a final \
+            named by BRIDGE_SECRETS_FILE. Provider APIs (the fetcher and the connect flow): OURA_CLIENT_ID, \
+            OURA_CLIENT_SECRET, OURA_API_URL, OURA_AUTHORIZE_URL, OURA_TOKEN_URL, OURA_SCOPES, OURA_RATE_LIMITS \
+            (e.g. 5000/300s), the same WHOOP_… names, and BRIDGE_PUBLIC_URL (where providers send users back). \
+            Every role serves /health, /ready and /metrics; ingress and all also the webhooks and connect flow. Migrations are applied at start-up. SIGTERM stops accepting, drains, writes a final \
             checkpoint and exits 0; SIGHUP reloads the thresholds file.
             """)
 
-    @Option(help: "What to run: the webhook ingress, the stream processor, or both in one process.")
+    @Option(help: "What to run: the webhook ingress, the stream processor, the provider fetcher, or all of them in one process.")
     var role: BridgeRole = .all
 
     @OptionGroup var stateKeys: StateKeyOptions
@@ -71,6 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a record read may wait for its checkpoint before /ready answers 503 (PostgreSQL unwritable); ready again once checkpoints go through.")
     var readyCheckpointAge: Int = 60
 
+    @Option(help: "Notifications the fetcher fetches at once, across users.")
+    var fetchConcurrency: Int = 32
+
     @Option(help: "Seconds SIGTERM waits for the final checkpoint; past them (PostgreSQL or Kafka unreachable) the processor exits non-zero without it, and the next owner replays from the last checkpoint.")
     var shutdownTimeout: Int = 30
 
@@ -87,6 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...86_400).contains(readyCheckpointAge) else { throw ValidationError("--ready-checkpoint-age must be between 1 and 86,400 seconds") }
         guard (1...600).contains(shutdownTimeout) else { throw ValidationError("--shutdown-timeout must be between 1 and 600 seconds") }
         guard (1...86_400).contains(progressInterval) else { throw ValidationError("--progress-interval must be between 1 and 86,400 seconds") }
+        guard (1...1_024).contains(fetchConcurrency) else { throw ValidationError("--fetch-concurrency must be between 1 and 1,024") }
         guard (0.1...120).contains(produceTimeout) else { throw ValidationError("--produce-timeout must be between 0.1 and 120 seconds") }
         for property in kafkaProperties where !property.contains("=") {
             throw ValidationError("--kafka-property takes KEY=VALUE, not '\(property)'")
@@ -103,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let logger = Logger(label: "auren.\(role.rawValue)")
-        let secrets = try role == .processor ? nil : WebhookSecrets.load(environment: environment)
+        let secrets = try role == .processor || role == .fetcher ? nil : WebhookSecrets.load(environment: environment)
         let cipher = try stateKeys.cipher(environment, logger: logger)
         try await BridgeApplication(role: role, settings: settings(environment), cipher: cipher, secrets: secrets, logger: logger).run()
     }
@@ -142,6 +149,17 @@ struct ServeCommand: AsyncParsableCommand {
         settings.processor.maxResidentUsers = maxResidentUsers
         settings.processor.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
         settings.processor.kafkaProperties = librdkafkaProperties
+
+        settings.ingress.publicURL = environment["BRIDGE_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.fetcher.concurrency = fetchConcurrency
+        settings.fetcher.sessionTimeout = .seconds(sessionTimeout)
+        settings.fetcher.shutdownTimeout = .seconds(shutdownTimeout)
+        settings.fetcher.kafkaProperties = librdkafkaProperties
+        do {
+            settings.providers = try [Provider.oura, .whoop].compactMap { try ProviderAPISettings.fromEnvironment($0, environment) }
+        } catch let invalid as ProviderAPISettings.Invalid {
+            throw ValidationError(invalid.description)
+        }
         return settings
     }
 }

@@ -5,8 +5,8 @@ import ServiceLifecycle
 import UnixSignals
 
 /// One process of the bridge, assembled for its role: the database client,
-/// the processor and its configuration watcher, the webhook ingress and the
-/// HTTP server with its readiness checks, run as one service group that
+/// the processor and its configuration watcher, the fetcher, the webhook
+/// ingress and the HTTP server with its readiness checks, run as one service group that
 /// SIGTERM drains and SIGHUP reloads.
 public struct BridgeApplication: Sendable {
     private let role: BridgeRole
@@ -43,7 +43,17 @@ public struct BridgeApplication: Sendable {
             services.append(.init(service: processor!.service, successTerminationBehavior: .gracefullyShutdownGroup,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
         }
+        let apis = settings.providers.map { provider in
+            ProviderAPI(client: ProviderClient(settings: provider, policy: settings.fetcher.retry, metrics: metrics, logger: logger))
+        }
+        if role.runsFetcher {
+            if apis.isEmpty { logger.warning("no provider API is configured (OURA_CLIENT_ID, WHOOP_CLIENT_ID): every notification will be dead-lettered") }
+            let fetcher = FetcherService(settings: settings.fetcher, apis: apis, client: client, cipher: cipher, metrics: metrics, logger: logger)
+            services.append(.init(service: fetcher, successTerminationBehavior: .gracefullyShutdownGroup,
+                                  failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
         var ingress: WebhookIngress?
+        var connect: ConnectFlow?
         if role.runsIngress {
             guard let secrets else { throw Refused(description: "the \(role.rawValue) role needs webhook secrets") }
             logger.info("webhook secrets: \(secrets)")
@@ -52,11 +62,15 @@ public struct BridgeApplication: Sendable {
                 metrics: metrics, logger: logger)
             services.append(.init(service: webhooks.accountChanges))
             ingress = webhooks
+            if !apis.isEmpty {
+                connect = ConnectFlow(apis: apis, connections: ConnectionStore(client: client, cipher: cipher, logger: logger),
+                                      ingress: webhooks, settings: settings.ingress, logger: logger)
+            }
         }
 
         let readiness = try makeReadiness(client: client, statistics: processor?.service.statistics)
         let http = HTTPServer(
-            router: BridgeRouter.make(ingress: ingress, processor: processor?.service.statistics, readiness: readiness, metrics: metrics),
+            router: BridgeRouter.make(ingress: ingress, connect: connect, processor: processor?.service.statistics, readiness: readiness, metrics: metrics),
             host: settings.httpHost, port: settings.httpPort, limits: settings.ingress.limits, readiness: readiness, logger: logger)
         services.append(.init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup))
 

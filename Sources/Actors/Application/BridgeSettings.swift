@@ -10,6 +10,10 @@ public struct BridgeSettings: Sendable {
     public var thresholdsPath: String?
     public var processor: ProcessorSettings
     public var ingress: IngressSettings
+    public var fetcher: FetcherSettings
+    /// The OAuth2 clients of the providers the bridge fetches from (those
+    /// with a client id configured).
+    public var providers: [ProviderAPISettings] = []
     public var httpHost = "0.0.0.0"
     /// 0 picks a free port, which is logged.
     public var httpPort = 8080
@@ -22,6 +26,7 @@ public struct BridgeSettings: Sendable {
         set {
             processor.topics = newValue
             ingress.topics = newValue
+            fetcher.topics = newValue
         }
     }
 
@@ -30,5 +35,6 @@ public struct BridgeSettings: Sendable {
         self.migrationsDirectory = migrationsDirectory
         processor = ProcessorSettings(bootstrapServers: bootstrapServers, shards: shards)
         ingress = IngressSettings(bootstrapServers: bootstrapServers)
+        fetcher = FetcherSettings(bootstrapServers: bootstrapServers)
     }
 }

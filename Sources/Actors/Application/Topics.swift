@@ -6,8 +6,11 @@ public struct Topics: Sendable, Equatable {
     public var switches = "neuros-mode-switches"
     /// Records no stage could take, with the stage and the reason in headers.
     public var deadLetters = "biometric-events.dlq"
+    /// Oura and WHOOP notifications (ids only) and backfill requests, keyed
+    /// by user: the fetcher's input.
+    public var notifications = "provider-notifications"
 
     public init() {}
 
-    public var all: [String] { [events, switches, deadLetters] }
+    public var all: [String] { [events, switches, deadLetters, notifications] }
 }

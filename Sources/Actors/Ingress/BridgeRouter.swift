@@ -5,7 +5,7 @@ import Hummingbird
 /// the provider webhooks when this process runs the ingress.
 public enum BridgeRouter {
     public static func make(
-        ingress: WebhookIngress?, processor: ProcessorStatistics? = nil, readiness: Readiness, metrics: BridgeMetrics
+        ingress: WebhookIngress?, connect: ConnectFlow? = nil, processor: ProcessorStatistics? = nil, readiness: Readiness, metrics: BridgeMetrics
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware { path in allowedMethods(path, ingress: ingress != nil) })
@@ -32,6 +32,13 @@ public enum BridgeRouter {
             try await ingress.standard(request, provider: try context.parameters.require("provider").lowercased())
         }
         router.post("/healthkit/batch") { request, _ in try await ingress.healthKit(request) }
+        guard let connect else { return router }
+        router.post("/connect/:provider") { request, context in
+            try await connect.connect(request, provider: try context.parameters.require("provider").lowercased())
+        }
+        router.get("/oauth/:provider/callback") { request, context in
+            try await connect.callback(request, provider: try context.parameters.require("provider").lowercased())
+        }
         return router
     }
 
@@ -44,7 +51,9 @@ public enum BridgeRouter {
         case "/healthkit/batch": return [.post]
         default:
             let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-            return segments.count == 3 && segments[1] == "webhooks" && !segments[2].isEmpty ? [.post] : []
+            if segments.count == 3, segments[1] == "webhooks" || segments[1] == "connect", !segments[2].isEmpty { return [.post] }
+            if segments.count == 4, segments[1] == "oauth", segments[3] == "callback", !segments[2].isEmpty { return [.get] }
+            return []
         }
     }
 }

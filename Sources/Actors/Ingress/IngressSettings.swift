@@ -21,6 +21,13 @@ public struct IngressSettings: Sendable {
     public var timestampTolerance: Int64 = 300
     /// How long a delivery id is remembered as already accepted.
     public var replayWindow: Duration = .seconds(600)
+    /// `BRIDGE_PUBLIC_URL`: where providers send users back after they
+    /// grant access. Without it, the connect request's own `Host`.
+    public var publicURL: String?
+    /// Days of records a new connection fetches through the list endpoints.
+    public var backfillDays = 7
+    /// How long a connect flow's `state` stays valid.
+    public var connectStateLifetime: Duration = .seconds(600)
 
     public init(bootstrapServers: String) {
         self.bootstrapServers = bootstrapServers

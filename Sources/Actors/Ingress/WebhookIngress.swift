@@ -5,8 +5,9 @@ import Pipeline
 
 /// The front door: every provider request is authenticated on its
 /// raw bytes, checked against replays, resolved to an internal user and
-/// written to `biometric-events` as one record — and answered 202 only once
-/// Kafka acknowledged that record.
+/// written to Kafka as one record — `biometric-events`, or for an Oura or
+/// WHOOP notification `provider-notifications`, where the fetcher takes it —
+/// and answered 202 only once Kafka acknowledged that record.
 public final class WebhookIngress: Sendable {
     /// Who a request is about, as the body names them.
     enum Subject {
@@ -19,6 +20,8 @@ public final class WebhookIngress: Sendable {
     struct Admission {
         let subject: Subject
         let deliveryID: String?
+        /// Names a record to fetch rather than carrying one.
+        var isNotification = false
     }
 
     private let settings: IngressSettings
@@ -77,7 +80,8 @@ public final class WebhookIngress: Sendable {
                                               secrets: self.secrets.ouraSecrets, now: now)
             }
             let json = try Self.object(body)
-            return Admission(subject: .providerUser(try Self.userID(in: json)), deliveryID: Self.digest(of: signatureText))
+            return Admission(subject: .providerUser(try Self.userID(in: json)), deliveryID: Self.digest(of: signatureText),
+                             isNotification: ProviderRecordNormalizer.isNotification(json, provider: .oura))
         }
     }
 
@@ -90,7 +94,8 @@ public final class WebhookIngress: Sendable {
             }
             let json = try Self.object(body)
             let trace = json["trace_id"]?.identifierText
-            return Admission(subject: .providerUser(try Self.userID(in: json)), deliveryID: trace ?? Self.digest(of: signatureText))
+            return Admission(subject: .providerUser(try Self.userID(in: json)), deliveryID: trace ?? Self.digest(of: signatureText),
+                             isNotification: ProviderRecordNormalizer.isNotification(json, provider: .whoop))
         }
     }
 
@@ -123,20 +128,31 @@ public final class WebhookIngress: Sendable {
                 }
                 return Admission(subject: .user(user), deliveryID: id)
             }
-            // Headers and timestamp first: a flood of made-up user ids costs no query.
-            let headers = try self.verify { () throws(SignatureFailure) in
-                try self.signature.standardHeaders(id: id, timestamp: request.headers[Self.webhookTimestamp],
-                                                   signature: request.headers[Self.webhookSignature], now: now)
-            }
-            let deviceSecrets: [[UInt8]]
-            do {
-                deviceSecrets = try await self.directory.deviceSecrets(of: user)
-            } catch {
-                throw self.accountsUnavailable(error)
-            }
-            try self.verify { () throws(SignatureFailure) in try headers.verify(body: body, secrets: deviceSecrets) }
+            try await self.verifyDevice(of: user, request, body: body, now: now)
             return Admission(subject: .user(user), deliveryID: id)
         }
+    }
+
+    /// Checks that one of `user`'s device keys signed the request (Standard
+    /// Webhooks headers): HealthKit batches and connect requests.
+    func verifyDevice(of user: String, _ request: Request, body: [UInt8], now: Timestamp) async throws {
+        // Headers and timestamp first: a flood of made-up user ids costs no query.
+        let headers = try verify { () throws(SignatureFailure) in
+            try signature.standardHeaders(id: request.headers[Self.webhookID], timestamp: request.headers[Self.webhookTimestamp],
+                                          signature: request.headers[Self.webhookSignature], now: now)
+        }
+        let deviceSecrets: [[UInt8]]
+        do {
+            deviceSecrets = try await directory.deviceSecrets(of: user)
+        } catch {
+            throw accountsUnavailable(error)
+        }
+        try verify { () throws(SignatureFailure) in try headers.verify(body: body, secrets: deviceSecrets) }
+    }
+
+    /// Appends a record the bridge made itself (a backfill request), acknowledged.
+    func append(_ record: KafkaProducerRecord) async throws {
+        try await produce(record)
     }
 
     // MARK: The common path
@@ -196,9 +212,10 @@ public final class WebhookIngress: Sendable {
             KafkaHeader(name: RecordHeader.contentType, value: contentType),
         ]
         if let id = admission.deliveryID { headers.append(KafkaHeader(name: RecordHeader.deliveryID, value: id)) }
+        let topic = admission.isNotification ? settings.topics.notifications : settings.topics.events
         switch admission.subject {
         case .user(let user):
-            return KafkaProducerRecord(topic: settings.topics.events, key: user, value: body, headers: headers)
+            return KafkaProducerRecord(topic: topic, key: user, value: body, headers: headers)
         case .providerUser(let providerUser):
             let user: String?
             do {
@@ -206,7 +223,7 @@ public final class WebhookIngress: Sendable {
             } catch {
                 throw accountsUnavailable(error)
             }
-            if let user { return KafkaProducerRecord(topic: settings.topics.events, key: user, value: body, headers: headers) }
+            if let user { return KafkaProducerRecord(topic: topic, key: user, value: body, headers: headers) }
             headers += [
                 KafkaHeader(name: RecordHeader.stage, value: DeadLetterStage.ingress.rawValue),
                 KafkaHeader(name: RecordHeader.reason, value: Self.unknownUser.description),
@@ -246,7 +263,7 @@ public final class WebhookIngress: Sendable {
 
     /// The body, within the size limit and the read timeout: a sender that
     /// trickles its body holds a connection for `bodyReadTimeout` at most.
-    private func collectBody(_ request: Request) async throws(IngressError) -> [UInt8] {
+    func collectBody(_ request: Request) async throws(IngressError) -> [UInt8] {
         let limit = settings.maxBodyBytes
         let tooLarge = IngressError(.contentTooLarge, "body_too_large", "the body is larger than \(limit) bytes")
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit { throw tooLarge }
@@ -267,7 +284,7 @@ public final class WebhookIngress: Sendable {
 
     /// `application/json` or any `+json` type, parameters allowed, any case —
     /// checked on the bytes, as it runs for every request.
-    private static func requireJSON(_ request: Request) throws(IngressError) {
+    static func requireJSON(_ request: Request) throws(IngressError) {
         guard let value = request.headers[.contentType], isJSON(Array(value.utf8)) else {
             throw IngressError(.unsupportedMediaType, "unsupported_media_type", "the body must be application/json")
         }
@@ -280,7 +297,7 @@ public final class WebhookIngress: Sendable {
         return lowered.elementsEqual("application/json".utf8) || (lowered.count > 5 && lowered.suffix(5).elementsEqual("+json".utf8))
     }
 
-    private static func object(_ body: [UInt8]) throws(IngressError) -> JSONValue {
+    static func object(_ body: [UInt8]) throws(IngressError) -> JSONValue {
         let json: JSONValue
         do {
             json = try JSONParser.parse(body)
@@ -291,7 +308,7 @@ public final class WebhookIngress: Sendable {
         return json
     }
 
-    private static func userID(in json: JSONValue) throws(IngressError) -> String {
+    static func userID(in json: JSONValue) throws(IngressError) -> String {
         guard let user = json["user_id"]?.identifierText, !user.isEmpty else {
             throw .malformed("missing_user_id", "the body has no user_id")
         }

@@ -6,11 +6,13 @@ import Pipeline
 public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
     case rejected(RejectionReason)
     case partial
+    case fetch(FetchFailure)
 
     public var description: String {
         switch self {
         case .rejected(let reason): reason.rawValue
         case .partial: "partial"
+        case .fetch(let failure): failure.rawValue
         }
     }
 }

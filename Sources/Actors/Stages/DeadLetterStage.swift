@@ -8,4 +8,6 @@ public enum DeadLetterStage: String, Sendable, CaseIterable {
     case validate
     /// PostgreSQL refused the user's state.
     case checkpoint
+    /// The fetcher could not get a notified record from the provider's API.
+    case fetch
 }

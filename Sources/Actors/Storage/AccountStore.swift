@@ -143,9 +143,15 @@ public struct AccountStore: Sendable {
     /// it once it is committed, never before.
     @discardableResult
     private func announcing<T: Sendable>(_ change: (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.announcing(on: client, logger: logger, change)
+    }
+
+    static func announcing<T: Sendable>(
+        on client: PostgresClient, logger: Logger, _ change: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         try await client.withTransaction(logger: logger) { connection in
             let result = try await change(connection)
-            try await connection.query("SELECT pg_notify(\(Self.changesChannel), '')", logger: logger)
+            try await connection.query("SELECT pg_notify(\(changesChannel), '')", logger: logger)
             return result
         }
     }

@@ -77,7 +77,8 @@ public struct StateCipher: Sendable {
         do {
             return try crypt(encrypt: false, key: key, nonce: nonce, input: body, aad: context.associatedData, tag: tag).output
         } catch {
-            guard let legacy = try? crypt(encrypt: false, key: key, nonce: nonce, input: body, aad: context.legacyAssociatedData, tag: tag) else {
+            guard let legacyData = context.legacyAssociatedData,
+                  let legacy = try? crypt(encrypt: false, key: key, nonce: nonce, input: body, aad: legacyData, tag: tag) else {
                 throw error
             }
             return legacy.output

@@ -25,6 +25,8 @@ public final class BridgeMetrics: Sendable {
     /// A HealthKit batch is decided in tens of microseconds.
     private static let batchBuckets: [Duration] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000].map { .microseconds($0) }
 
+    private static let providerBuckets: [Duration] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000].map { .milliseconds($0) }
+
     public init() {}
 
     public func webhookAccepted(source: String, after duration: Duration) {
@@ -85,6 +87,38 @@ public final class BridgeMetrics: Sendable {
     /// A dead letter Kafka refused even without the original value: logged with the original's coordinates, not stored.
     public func deadLetterUndeliverable() {
         counter("dlq_messages_undeliverable_total", "Dead letters Kafka refused in their smallest form; the log names each original.", []).increment()
+    }
+
+    /// One request to a provider's API, by endpoint (a fixed name, never a
+    /// path with ids) and status code (`error` when nothing answered).
+    public func providerRequested(provider: String, endpoint: String, status: String, after duration: Duration) {
+        counter("provider_requests_total", "Requests to provider APIs, by endpoint and status code.",
+                [("provider", provider), ("endpoint", endpoint), ("status", status)]).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.descriptor("provider_request_seconds", "Time for one request to a provider's API."),
+            labels: [("provider", provider)], buckets: Self.providerBuckets
+        ).record(duration)
+    }
+
+    /// `refreshed`, `already_refreshed` (another replica did it first), `revoked` or `failed`.
+    public func tokenRefreshed(provider: String, result: String) {
+        counter("token_refreshes_total", "OAuth2 token refreshes, by result.", [("provider", provider), ("result", result)]).increment()
+    }
+
+    /// What became of one provider notification (or backfill) the fetcher read.
+    public func notificationFetched(provider: String, outcome: String) {
+        counter("fetch_notifications_total", "Provider notifications by outcome: fetched, acknowledged without a fetch, or dead-lettered.",
+                [("provider", provider), ("outcome", outcome)]).increment()
+    }
+
+    /// Connections per provider and status, as last counted.
+    public func connectionsCounted(_ counts: [String: [String: Int]]) {
+        let descriptor = Self.descriptor("connections", "OAuth2 connections to providers, by status.")
+        for (provider, statuses) in counts {
+            for status in ["active", "revoked"] {
+                registry.makeGauge(descriptor: descriptor, labels: [("provider", provider), ("status", status)]).set(Double(statuses[status] ?? 0))
+            }
+        }
     }
 
     /// Brings the processor's counters up to `snapshot` and its gauges to

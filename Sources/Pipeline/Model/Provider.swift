@@ -6,4 +6,15 @@ public enum Provider: String, Sendable, Hashable, Codable, CaseIterable {
     case whoop
     case garmin
     case canonical
+
+    /// The name people know it by.
+    public var displayName: String {
+        switch self {
+        case .appleHealth: "Apple Health"
+        case .oura: "Oura"
+        case .whoop: "WHOOP"
+        case .garmin: "Garmin"
+        case .canonical: "canonical"
+        }
+    }
 }

@@ -2,10 +2,10 @@
 /// `object_id` (Oura) or `trace_id` (WHOOP) is a notification instead, to be
 /// fetched. Every reading is dated at the record's time; an absent or `null`
 /// field is skipped, a non-number rejected under the field's name.
-struct ProviderRecordNormalizer {
+public struct ProviderRecordNormalizer {
     let context: NormalizationContext
 
-    static func isNotification(_ body: JSONValue, provider: Provider) -> Bool {
+    public static func isNotification(_ body: JSONValue, provider: Provider) -> Bool {
         switch provider {
         case .oura: body["object_id"] != nil
         case .whoop: body["trace_id"] != nil

@@ -43,6 +43,32 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// A parsed value written back, members in their order (one record of
+    /// a provider's list, re-emitted on its own).
+    public mutating func value(_ value: JSONValue) {
+        separate()
+        switch value {
+        case .null: text += "null"
+        case .bool(let flag): text += flag ? "true" : "false"
+        case .number(let number): text += Self.number(number)
+        case .string(let string): Self.appendString(string, to: &text)
+        case .array(let elements):
+            text += "["
+            needsComma = false
+            for element in elements { self.value(element) }
+            text += "]"
+        case .object(let members):
+            text += "{"
+            needsComma = false
+            for member in members {
+                key(member.key)
+                self.value(member.value)
+            }
+            text += "}"
+        }
+        needsComma = true
+    }
+
     private mutating func separate() {
         if needsComma { text += "," }
     }
