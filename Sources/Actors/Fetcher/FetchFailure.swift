@@ -1,7 +1,7 @@
 /// Why the fetcher dead-lettered a notification (stage `fetch`): its
 /// `reason` header and metric label. Every one can be re-driven with
 /// `biometric-bridge dlq redrive --stage fetch --reason …` once its cause is gone.
-public enum FetchFailure: String, Sendable, CaseIterable, Error {
+public enum FetchFailure: String, Sendable, CaseIterable, RetriableError {
     /// Not a notification of its provider (no ids, wrong types, unsafe ids).
     case malformedNotification = "malformed_notification"
     /// The user's connection is revoked, or holds no tokens.
@@ -20,6 +20,12 @@ public enum FetchFailure: String, Sendable, CaseIterable, Error {
     case providerRefused = "provider_refused"
     /// No API settings for this provider (`<PROVIDER>_CLIENT_ID` unset).
     case providerNotConfigured = "provider_not_configured"
+    /// The stored tokens cannot be decrypted (their key is not in
+    /// `BRIDGE_STATE_KEYS`, or they were altered).
+    case tokensUnreadable = "tokens_unreadable"
+
+    /// Each is the notification's own: dead-lettered, never retried.
+    public var isRetriable: Bool { false }
 
     /// The reason for a provider call that failed for good.
     init(_ error: ProviderError) {

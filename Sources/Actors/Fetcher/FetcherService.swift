@@ -167,6 +167,7 @@ public struct FetcherService: Service {
         case .providerUnavailable: "the provider did not answer, or answered 5xx, through every retry"
         case .providerRefused: "the provider's answer could not be used"
         case .providerNotConfigured: "no API settings for this provider (client id unset)"
+        case .tokensUnreadable: "the connection's tokens cannot be decrypted with BRIDGE_STATE_KEYS"
         }
     }
 

@@ -48,6 +48,8 @@ struct RecordFetcher: Sendable {
             }
         } catch let error as ProviderError {
             throw FetchFailure(error)
+        } catch is StateCipher.Failure {
+            throw FetchFailure.tokensUnreadable
         }
     }
 

@@ -70,7 +70,25 @@ public struct ConnectionStore: Sendable {
         provider: Provider, providerUserID: String, after seenVersion: Int64,
         spend: @Sendable (String) async throws -> OAuthTokens
     ) async throws -> (Credentials, Refresh) {
-        let revoked = try await client.withTransaction(logger: logger) { connection -> (Credentials, Refresh)? in
+        let outcome: (Credentials, Refresh)?
+        do {
+            outcome = try await lockedRefresh(provider: provider, providerUserID: providerUserID, after: seenVersion, spend: spend)
+        } catch let failure as PostgresTransactionError {
+            // The provider's answer, not the transaction's: the caller acts on it.
+            if let providerError = failure.closureError as? ProviderError { throw providerError }
+            if let cipherError = failure.closureError as? StateCipher.Failure { throw cipherError }
+            throw failure
+        }
+        guard let outcome else { throw ProviderError.connectionRevoked }
+        return outcome
+    }
+
+    /// The transaction of `refresh`; nil when the provider revoked the grant.
+    private func lockedRefresh(
+        provider: Provider, providerUserID: String, after seenVersion: Int64,
+        spend: @Sendable (String) async throws -> OAuthTokens
+    ) async throws -> (Credentials, Refresh)? {
+        try await client.withTransaction(logger: logger) { connection -> (Credentials, Refresh)? in
             let rows = try await connection.query("""
                 SELECT user_id, status, token_version, token_key_id, access_token, token_expires_at, refresh_token FROM provider_accounts
                 WHERE provider = \(provider.rawValue) AND provider_user_id = \(providerUserID) FOR UPDATE
@@ -95,8 +113,6 @@ public struct ConnectionStore: Sendable {
             try await store(tokens, version: version + 1, user: user, provider: provider, providerUserID: providerUserID, on: connection)
             return (Credentials(userID: user, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, version: version + 1), .refreshed)
         }
-        guard let revoked else { throw ProviderError.connectionRevoked }
-        return revoked
     }
 
     /// Stores a new connection (or replaces the user's earlier one with this

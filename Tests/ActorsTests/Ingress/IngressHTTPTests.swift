@@ -46,6 +46,9 @@ struct IngressHTTPTests {
                 let receivedAt = try #require(record.headerText("received-at"))
                 #expect(TimestampParser.parse(receivedAt) != nil && receivedAt.hasSuffix("Z") && receivedAt.count == 24, "\(receivedAt)")
                 #expect(record.headerText("delivery-id") != nil, "\(provider) delivery id")
+                let fetched = provider == "oura" || provider == "whoop"
+                #expect(record.topicPartition.topic == (fetched ? "provider-notifications" : "biometric-events"),
+                        "a notification waits for the fetcher; everything else is an event")
             }
             #expect(byProvider["whoop"]?.first?.headerText("delivery-id") == "trace-1")
             #expect(byProvider["garmin"]?.first?.headerText("delivery-id") == "msg-garmin-1")

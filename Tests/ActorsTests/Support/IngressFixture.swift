@@ -30,6 +30,7 @@ struct IngressFixture: Sendable {
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events", partitions: 8))
         try cluster.createTopic(KafkaTopicSpecification(name: "biometric-events.dlq", partitions: 1))
+        try cluster.createTopic(KafkaTopicSpecification(name: "provider-notifications", partitions: 4))
         try await TestDatabase.withMigratedDatabase { _, client in
             let logger = Logger(label: "auren.tests.ingress")
             let cipher = try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: logger)
@@ -79,14 +80,24 @@ struct IngressFixture: Sendable {
         }
     }
 
-    func recordCount(_ topic: String = "biometric-events") async throws -> Int64 {
-        try await KafkaAdmin(bootstrapServers: cluster.bootstrapServers).recordCount(topic: topic)
+    /// Records in `topic`; without one, every accepted request's record:
+    /// events, and the notifications waiting for the fetcher.
+    func recordCount(_ topic: String? = nil) async throws -> Int64 {
+        let admin = try KafkaAdmin(bootstrapServers: cluster.bootstrapServers)
+        var count: Int64 = 0
+        for topic in topic.map({ [$0] }) ?? Self.acceptedTopics { count += try await admin.recordCount(topic: topic) }
+        return count
     }
 
-    /// Every record now in `topic`.
-    func records(_ topic: String = "biometric-events") async throws -> [KafkaConsumerRecord] {
-        try await ProcessorChecks.records(of: topic, bootstrapServers: cluster.bootstrapServers)
+    func records(_ topic: String? = nil) async throws -> [KafkaConsumerRecord] {
+        var records: [KafkaConsumerRecord] = []
+        for topic in topic.map({ [$0] }) ?? Self.acceptedTopics {
+            records += try await ProcessorChecks.records(of: topic, bootstrapServers: cluster.bootstrapServers)
+        }
+        return records
     }
+
+    static let acceptedTopics = ["biometric-events", "provider-notifications"]
 
     // MARK: Signing as each provider does
 

@@ -18,7 +18,8 @@ struct ProcessorFixture: Sendable {
     ) async throws {
         let topics = Topics()
         let cluster = try MockClusterProcess(
-            brokers: brokers, topics: ["\(topics.events):\(eventPartitions)", "\(topics.switches):4", "\(topics.deadLetters):2"])
+            brokers: brokers,
+            topics: ["\(topics.events):\(eventPartitions)", "\(topics.switches):4", "\(topics.deadLetters):2", "\(topics.notifications):4"])
         defer { cluster.stop() }
         try await TestDatabase.withMigratedDatabase { database, client in
             try await body(ProcessorFixture(cluster: cluster, database: database, client: client))
@@ -28,6 +29,11 @@ struct ProcessorFixture: Sendable {
     /// `serve --role processor` in a process of its own.
     func startProcessor(configPath: String? = nil, arguments: [String] = []) throws -> ProcessorProcess {
         try ProcessorProcess(bootstrapServers: bootstrapServers, database: database, configPath: configPath, arguments: arguments)
+    }
+
+    /// `serve --role <role>` with extra environment (provider settings).
+    func start(role: String, environment: [String: String], arguments: [String] = []) throws -> ProcessorProcess {
+        try ProcessorProcess(bootstrapServers: bootstrapServers, database: database, role: role, arguments: arguments, environment: environment)
     }
 
     /// Appends the workload's envelopes (all, or `range`); returns each partition's end.

@@ -4,23 +4,28 @@ import Pipeline
 import Testing
 import Workbench
 
-/// `biometric-bridge serve --role processor` in a process of its own, so a
-/// test can kill it (SIGKILL) or stop it (SIGTERM) like an orchestrator would.
+/// `biometric-bridge serve --role processor` (or another role) in a process
+/// of its own, so a test can kill it (SIGKILL) or stop it (SIGTERM) like an
+/// orchestrator would.
 final class ProcessorProcess: @unchecked Sendable {
     private let process = Process()
     let logFile: URL
 
-    init(bootstrapServers: String, database: PostgresSettings, configPath: String? = nil, arguments: [String] = []) throws {
-        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("processor-\(UUID().uuidString).log")
+    init(
+        bootstrapServers: String, database: PostgresSettings, configPath: String? = nil, role: String = "processor", arguments: [String] = [],
+        environment extra: [String: String] = [:]
+    ) throws {
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(role)-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = BridgeExecutable.url
-        process.arguments = ["serve", "--role", "processor", "--insecure-development-key", "--session-timeout", "4", "--progress-interval", "1", "--http-port", "0"] + arguments
+        process.arguments = ["serve", "--role", role, "--insecure-development-key", "--session-timeout", "4", "--progress-interval", "1", "--http-port", "0"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["KAFKA_BOOTSTRAP_SERVERS"] = bootstrapServers
         environment["DATABASE_URL"] = database.url
         environment["BRIDGE_CONFIG"] = configPath ?? ProjectRoot.path("config/biometric_thresholds.yaml").path
         environment["BRIDGE_MIGRATIONS_DIR"] = ProjectRoot.path("config/sql").path
         environment["LOG_LEVEL"] = "info"
+        environment.merge(extra) { _, explicit in explicit }
         process.environment = environment
         let log = try FileHandle(forWritingTo: logFile)
         process.standardOutput = log
