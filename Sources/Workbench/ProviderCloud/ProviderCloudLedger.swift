@@ -23,7 +23,8 @@ struct ProviderCloudLedger {
         let json: String
     }
 
-    var codes: [String: String] = [:]
+    /// Authorization codes: the user and the redirect URI the code was issued for.
+    var codes: [String: (user: String, redirectURI: String)] = [:]
     var accessTokens: [String: AccessToken] = [:]
     var refreshTokens: [String: RefreshToken] = [:]
     /// Users who revoked the app: their refresh tokens answer invalid_grant.

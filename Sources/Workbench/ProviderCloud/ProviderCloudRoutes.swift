@@ -117,7 +117,7 @@ final class ProviderCloudRoutes: Sendable {
             return Self.json(.badRequest, #"{"error":"invalid_request"}"#)
         }
         let code = ProviderCloudLedger.token()
-        ledger.withLock { $0.codes[code] = String(login) }
+        ledger.withLock { $0.codes[code] = (String(login), String(redirect)) }
         let location = "\(redirect)?code=\(code)&state=\(state)"
         return Response(status: .found, headers: [.location: location])
     }
@@ -131,9 +131,12 @@ final class ProviderCloudRoutes: Sendable {
         let issued: (access: String, refresh: String, expiresIn: Int)? = ledger.withLock { ledger in
             switch form["grant_type"] {
             case "authorization_code":
-                guard let code = form["code"], let user = ledger.codes.removeValue(forKey: code) else { return nil }
+                // A code is single use, and only for the redirect URI it was issued to.
+                guard let code = form["code"], let grant = ledger.codes.removeValue(forKey: code), grant.redirectURI == form["redirect_uri"] else {
+                    return nil
+                }
                 ledger.codeExchanges += 1
-                return ledger.issueTokens(for: user)
+                return ledger.issueTokens(for: grant.user)
             case "refresh_token":
                 return form["refresh_token"].flatMap { ledger.refresh($0) }
             default:
