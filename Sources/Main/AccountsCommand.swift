@@ -2,18 +2,26 @@ import Actors
 import ArgumentParser
 import Foundation
 import Logging
+import Pipeline
+
+/// The providers a user connects with OAuth2.
+enum ConnectableProvider: String, ExpressibleByArgument, CaseIterable {
+    case oura, whoop
+
+    var value: Provider { self == .oura ? .oura : .whoop }
+}
 
 /// Administration of who is who: provider accounts and HealthKit device keys.
 struct AccountsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accounts",
-        abstract: "Link provider accounts to internal users and issue HealthKit device keys.",
+        abstract: "Link provider accounts, import or revoke Oura and WHOOP connections, issue HealthKit device keys.",
         discussion: """
             Connects with DATABASE_URL, or else the PG* variables, and applies the migrations first. Device secrets \
             are stored encrypted under BRIDGE_STATE_KEYS. Every change is announced to running ingresses, which \
             drop their cached lookups at once (and cache nothing for more than a minute in any case).
             """,
-        subcommands: [Link.self, Unlink.self, List.self, DeviceKey.self, RevokeDeviceKey.self])
+        subcommands: [Link.self, Unlink.self, Connect.self, Disconnect.self, List.self, DeviceKey.self, RevokeDeviceKey.self])
 
     struct Link: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Map a provider's user id to an internal user id (re-linking replaces the old mapping).")
@@ -51,25 +59,108 @@ struct AccountsCommand: AsyncParsableCommand {
         }
     }
 
+    struct Connect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import an existing Oura or WHOOP connection (tokens from another system), replacing the user's earlier one.",
+            discussion: "The tokens are stored encrypted under BRIDGE_STATE_KEYS; the fetcher refreshes them before they expire.")
+        @OptionGroup var stateKeys: StateKeyOptions
+
+        @Option(help: "Internal user id.")
+        var user: String
+        @Option(help: "oura or whoop.")
+        var provider: ConnectableProvider
+        @Option(help: "The user's id at the provider.")
+        var providerUserID: String
+        @Option(help: "The current OAuth2 access token.")
+        var accessToken: String
+        @Option(help: "The current OAuth2 refresh token (single use: no other system may spend it any more).")
+        var refreshToken: String
+        @Option(help: "Seconds until the access token expires.")
+        var expiresIn: Int
+
+        func validate() throws {
+            guard (0...31_536_000).contains(expiresIn) else { throw ValidationError("--expires-in must be between 0 and 31,536,000 seconds") }
+            guard Identifier.isValid(user), Identifier.isValid(providerUserID) else { throw ValidationError("user ids must be 1–256 bytes of printable UTF-8") }
+            guard !accessToken.isEmpty, !refreshToken.isEmpty else { throw ValidationError("both tokens are needed") }
+        }
+
+        func run() async throws {
+            let tokens = OAuthTokens(accessToken: accessToken, refreshToken: refreshToken, expiresAt: Date().addingTimeInterval(TimeInterval(expiresIn)))
+            try await AccountsCommand.withConnections(stateKeys) { [user, provider, providerUserID] store in
+                try await store.connect(userID: user, provider: provider.value, providerUserID: providerUserID, tokens: tokens)
+            }
+            print("connected \(provider.rawValue) user \(providerUserID) to \(user); token expires in \(expiresIn) s")
+        }
+    }
+
+    struct Disconnect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a user's Oura or WHOOP connection at the provider and delete its tokens.",
+            discussion: """
+                Needs the provider's client settings (OURA_CLIENT_ID, OURA_CLIENT_SECRET, … as for serve). The link to \
+                the provider's user stays, so later notifications are dead-lettered connection_revoked until the user \
+                connects again.
+                """)
+        @OptionGroup var stateKeys: StateKeyOptions
+
+        @Option(help: "Internal user id.")
+        var user: String
+        @Option(help: "oura or whoop.")
+        var provider: ConnectableProvider
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let settings: ProviderAPISettings
+            do {
+                guard let configured = try ProviderAPISettings.fromEnvironment(provider.value, environment) else {
+                    throw ValidationError("set \(provider.rawValue.uppercased())_CLIENT_ID and _CLIENT_SECRET to revoke at \(provider.value.displayName)")
+                }
+                settings = configured
+            } catch let invalid as ProviderAPISettings.Invalid {
+                throw ValidationError(invalid.description)
+            }
+            let logger = Logger(label: "auren.accounts")
+            let api = ProviderAPI(client: ProviderClient(settings: settings, metrics: BridgeMetrics(), logger: logger))
+            let revoked = try await AccountsCommand.withConnections(stateKeys) { [user, provider] store in
+                guard let connection = try await store.connections(of: user).first(where: { $0.provider == provider.rawValue }) else { return false }
+                try await ConnectionTokens(store: store, metrics: BridgeMetrics(), logger: logger).disconnect(api, providerUserID: connection.providerUserID)
+                return true
+            }
+            guard revoked else { throw ValidationError("\(user) has no \(provider.rawValue) connection") }
+            print("disconnected \(provider.rawValue) from \(user): revoked at the provider, tokens deleted")
+        }
+    }
+
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the linked accounts and device key ids (never the secrets).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the linked accounts with each connection's status and token expiry, and device key ids (never a secret or token).")
         @OptionGroup var stateKeys: StateKeyOptions
 
         @Option(help: "Only this internal user.")
         var user: String?
 
         func run() async throws {
-            let (links, devices) = try await AccountsCommand.withStore(stateKeys) { store in
+            let (links, devices, connections) = try await AccountsCommand.withStore(stateKeys) { store in
                 let links = try await store.links(of: user)
                 var devices: [String: [String]] = [:]
                 for id in Set(links.map(\.userID) + [user].compactMap { $0 }) { devices[id] = try await store.deviceKeyIDs(of: id) }
-                return (links, devices)
+                return (links, devices, try await store.connections.connections(of: user))
             }
-            for link in links { print("\(link.userID)\t\(link.provider)\t\(link.providerUserID)") }
+            let byAccount = Dictionary(connections.map { ("\($0.provider)\u{1F}\($0.providerUserID)", $0) }) { first, _ in first }
+            for link in links {
+                let connection = byAccount["\(link.provider)\u{1F}\(link.providerUserID)"]
+                print("\(link.userID)\t\(link.provider)\t\(link.providerUserID)" + (connection.map { "\t" + Self.describe($0) } ?? ""))
+            }
             for (id, keys) in devices.sorted(by: { $0.key < $1.key }) where !keys.isEmpty {
                 print("\(id)\tdevice keys\t\(keys.joined(separator: ","))")
             }
             if links.isEmpty && devices.values.allSatisfy(\.isEmpty) { print("no accounts") }
+        }
+
+        static func describe(_ connection: ConnectionStore.Connection) -> String {
+            guard connection.hasTokens else { return connection.status == "revoked" ? "revoked" : "linked, not connected" }
+            let expiry = connection.expiresAt.map { Timestamp(milliseconds: Int64($0.timeIntervalSince1970 * 1000)).description } ?? "unknown"
+            return "\(connection.status), token v\(connection.tokenVersion) expires \(expiry)"
         }
     }
 
@@ -107,6 +198,10 @@ struct AccountsCommand: AsyncParsableCommand {
             guard revoked else { throw ValidationError("\(user) has no device key \(key)") }
             print("revoked device key \(key) of \(user)")
         }
+    }
+
+    static func withConnections<T: Sendable>(_ stateKeys: StateKeyOptions, _ body: @escaping @Sendable (ConnectionStore) async throws -> T) async throws -> T {
+        try await withStore(stateKeys) { store in try await body(store.connections) }
     }
 
     static func withStore<T: Sendable>(_ stateKeys: StateKeyOptions, _ body: @escaping @Sendable (AccountStore) async throws -> T) async throws -> T {

@@ -6,11 +6,29 @@ import Pipeline
 /// 60 s before it expires and once after a 401 — always through
 /// `ConnectionStore.refresh`, under the row's lock, so concurrent fetches and
 /// replicas spend each single-use refresh token once.
-struct ConnectionTokens: Sendable {
+public struct ConnectionTokens: Sendable {
     let store: ConnectionStore
     let metrics: BridgeMetrics
     let logger: Logger
     static let refreshAhead: TimeInterval = 60
+
+    public init(store: ConnectionStore, metrics: BridgeMetrics, logger: Logger) {
+        self.store = store
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Revokes the connection at the provider (refreshing its token first
+    /// if it must), then deletes its tokens. A connection already revoked
+    /// only loses its tokens.
+    public func disconnect(_ api: ProviderAPI, providerUserID: String) async throws {
+        do {
+            try await withAccessToken(api, providerUserID: providerUserID) { token in try await api.revoke(accessToken: token) }
+        } catch ProviderError.connectionRevoked {
+            logger.info("the \(api.provider.rawValue) connection was already revoked")
+        }
+        try await store.forgetTokens(provider: api.provider, providerUserID: providerUserID)
+    }
 
     func withAccessToken<T: Sendable>(
         _ api: ProviderAPI, providerUserID: String, _ call: @Sendable (String) async throws -> T

@@ -38,6 +38,9 @@ public struct AccountStore: Sendable {
         self.logger = logger
     }
 
+    /// The OAuth2 connections of the same accounts.
+    public var connections: ConnectionStore { ConnectionStore(client: client, cipher: cipher, logger: logger) }
+
     /// The internal user id of a provider's user, nil when not linked.
     public func userID(provider: String, providerUserID: String) async throws -> String? {
         let rows = try await client.query("""
