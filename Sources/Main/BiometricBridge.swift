@@ -7,7 +7,10 @@ struct BiometricBridge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "biometric-bridge",
         abstract: "AUREN Biometric Bridge: wearable data in, cognitive mode switches out.",
-        subcommands: [ServeCommand.self, DemoCommand.self, ReplayCommand.self, AccountsCommand.self, BenchCommand.self, KafkaMockCommand.self, MigrateCommand.self])
+        subcommands: [
+            ServeCommand.self, DemoCommand.self, ReplayCommand.self, AccountsCommand.self, ProvidersCommand.self, DeadLetterCommand.self,
+            BenchCommand.self, KafkaMockCommand.self, MigrateCommand.self,
+        ])
 
     /// Logs go to standard error: standard output carries what commands
     /// produce (mode-switch lines, JSON results, the bootstrap address).

@@ -63,6 +63,9 @@ public struct FetcherService: Service {
                 }
             }
             group.addTask { await countConnections() }
+            if let oura = fetcher.apis[.oura] {
+                group.addTask { await renewSubscriptions(OuraSubscriptions(client: oura.client, logger: logger)) }
+            }
             group.addTask {
                 do { try await gracefulShutdown() } catch { return }
                 try await drain(intake: intake, consumer: consumer)
@@ -168,6 +171,20 @@ public struct FetcherService: Service {
         case .providerRefused: "the provider's answer could not be used"
         case .providerNotConfigured: "no API settings for this provider (client id unset)"
         case .tokensUnreadable: "the connection's tokens cannot be decrypted with BRIDGE_STATE_KEYS"
+        }
+    }
+
+    /// Oura stops delivering to a subscription at its `expiration_time`.
+    private func renewSubscriptions(_ subscriptions: OuraSubscriptions) async {
+        while !Task.isCancelled {
+            do {
+                _ = try await subscriptions.renewExpiring(within: settings.subscriptionRenewalMargin)
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("renewing the Oura webhook subscriptions failed (tried again in \(settings.subscriptionCheckInterval)): \(error)")
+            }
+            try? await Task.sleep(for: settings.subscriptionCheckInterval)
         }
     }
 

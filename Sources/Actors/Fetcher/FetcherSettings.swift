@@ -18,6 +18,10 @@ public struct FetcherSettings: Sendable {
     /// How long a stop waits for the fetches in flight before it leaves
     /// them to the next owner (they are fetched again: at least once).
     public var shutdownTimeout: Duration = .seconds(30)
+    /// How often the Oura webhook subscriptions are checked, and how close
+    /// to its expiration one is renewed.
+    public var subscriptionCheckInterval: Duration = .seconds(3_600)
+    public var subscriptionRenewalMargin: Duration = .seconds(2 * 86_400)
     /// How often `auren_connections` is counted.
     public var connectionCountInterval: Duration = .seconds(30)
 

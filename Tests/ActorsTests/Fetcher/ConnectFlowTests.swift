@@ -89,3 +89,36 @@ struct ConnectFlowTests {
         }
     }
 }
+
+/// The Oura subscriptions an operator creates and the fetcher keeps alive.
+struct OuraSubscriptionTests {
+    @Test func subscribeListsAndTheFetcherRenews() async throws {
+        try await ProcessorFixture.run(eventPartitions: 4) { fixture in
+            try await ProviderClouds.run { clouds in
+                let environment = clouds.environment.merging(["OURA_VERIFICATION_TOKEN": "verify-me", "PATH": "/usr/bin:/bin"]) { first, _ in first }
+                let subscribe = try await BridgeCommand.run(["providers", "oura", "subscribe", "--callback-url", "https://bridge.example/webhooks/oura"],
+                                                            environment: environment)
+                #expect(subscribe.status == 0, "\(subscribe.errors)")
+                #expect(subscribe.output.contains("created 9 subscriptions"))
+                #expect(clouds.oura.subscriptionCount == 9)
+                let again = try await BridgeCommand.run(["providers", "oura", "subscribe", "--callback-url", "https://bridge.example/webhooks/oura"],
+                                                        environment: environment)
+                #expect(again.output.contains("every subscription exists already"))
+
+                let before = try await BridgeCommand.run(["providers", "oura", "subscriptions"], environment: environment)
+                let lines = before.output.split(separator: "\n")
+                #expect(lines.count == 9 && lines.allSatisfy { $0.contains("expires ") })
+                #expect(lines.contains { $0.contains("\tdelete\tdaily_readiness\t") })
+
+                // They lapse within two days; a starting fetcher renews them.
+                let fetcher = try fixture.start(role: "fetcher", environment: clouds.environment)
+                try await eventually("every subscription renewed", timeout: .seconds(60)) {
+                    let listed = try await BridgeCommand.run(["providers", "oura", "subscriptions"], environment: environment).output
+                    let expirations = listed.split(separator: "\n").compactMap { $0.split(separator: "expires ").last.flatMap { TimestampParser.parse(String($0)) } }
+                    return expirations.count == 9 && expirations.allSatisfy { $0.seconds(since: .now) > 6 * 86_400 }
+                }
+                #expect(await fetcher.terminate().status == 0)
+            }
+        }
+    }
+}

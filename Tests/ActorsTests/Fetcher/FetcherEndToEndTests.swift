@@ -143,8 +143,10 @@ struct FetcherEndToEndTests {
 
     /// A refresh refused with invalid_grant revokes the connection and
     /// dead-letters its notification; the next one is dead-lettered
-    /// without asking the token endpoint again.
-    @Test func invalidGrantRevokesTheConnection() async throws {
+    /// without asking the token endpoint again. Once the user is connected
+    /// again, `dlq redrive` brings both back, and `accounts disconnect`
+    /// revokes the connection at the provider.
+    @Test func invalidGrantRevokesTheConnectionUntilReconnectedAndRedriven() async throws {
         try await ProcessorFixture.run(eventPartitions: 4) { fixture in
             try await ProviderClouds.run { clouds in
                 try await clouds.connect(clouds.whoop, user: "user-gone", providerUser: "4242", client: fixture.client)
@@ -174,6 +176,35 @@ struct FetcherEndToEndTests {
                 #expect(clouds.whoop.refreshRequests == 1)
                 #expect(try fetcher.metrics()[#"auren_token_refreshes_total{provider="whoop",result="revoked"}"#] == 1)
                 #expect(try await fixture.records(of: "biometric-events").isEmpty)
+
+                // The user connects again (imported by an operator here), and the dead letters are re-driven.
+                for id in ["s-1", "s-2"] {
+                    clouds.whoop.addWhoopSleep(user: "4242", id: id, end: Timestamp.now.description, json: ProviderClouds.whoopSleep(id: id, cycle: 9, end: .now))
+                }
+                let grant = clouds.whoop.grant(user: "4242")
+                let environment = clouds.environment.merging(["DATABASE_URL": fixture.database.url, "KAFKA_BOOTSTRAP_SERVERS": fixture.bootstrapServers,
+                                                             "PATH": "/usr/bin:/bin"]) { first, _ in first }
+                let connect = try await BridgeCommand.run([
+                    "accounts", "connect", "--insecure-development-key", "--user", "user-gone", "--provider", "whoop", "--provider-user-id", "4242",
+                    "--access-token", grant.access, "--refresh-token", grant.refresh, "--expires-in", String(grant.expiresIn),
+                ], environment: environment)
+                #expect(connect.status == 0, "\(connect.errors)")
+                let list = try await BridgeCommand.run(["accounts", "list", "--insecure-development-key", "--user", "user-gone"], environment: environment)
+                #expect(list.output.contains("user-gone\twhoop\t4242\tactive, token v"), "\(list.output)")
+                #expect(!list.output.contains(grant.access) && !list.output.contains(grant.refresh), "never a token")
+                let redrive = try await BridgeCommand.run(["dlq", "redrive", "--stage", "fetch", "--reason", "connection_revoked"], environment: environment)
+                #expect(redrive.status == 0, "\(redrive.errors)")
+                #expect(redrive.output.contains("re-drove 2 to provider-notifications"), "\(redrive.output)")
+                try await eventually("the re-driven notifications fetched", timeout: .seconds(60)) {
+                    try await Self.deliveryIDs(fixture).count == 2
+                }
+
+                let disconnect = try await BridgeCommand.run(
+                    ["accounts", "disconnect", "--insecure-development-key", "--user", "user-gone", "--provider", "whoop"], environment: environment)
+                #expect(disconnect.status == 0, "\(disconnect.errors)")
+                #expect(clouds.whoop.apiRequests.contains { $0.path == "/developer/v2/user/access" && $0.status == 204 }, "revoked at WHOOP")
+                let after = try await BridgeCommand.run(["accounts", "list", "--insecure-development-key", "--user", "user-gone"], environment: environment)
+                #expect(after.output.contains("user-gone\twhoop\t4242\trevoked"), "\(after.output)")
                 #expect(await fetcher.terminate().status == 0)
             }
         }

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// `biometric-bridge dlq redrive`: puts dead letters back on the topic they
+/// came from, once their cause is gone (a user reconnected, a provider is
+/// back). It reads the dead-letter topic from its start to its end as of
+/// now, keeps those of the chosen stage (and reason), and appends each one's
+/// original key, bytes and headers to its `original-topic`. Re-driving twice
+/// sends twice; the processor's de-duplication and the fetcher's delivery
+/// ids make that harmless.
+public struct DeadLetterRedrive: Sendable {
+    public struct Summary: Sendable, Equatable {
+        public var read = 0
+        public var matched = 0
+        public var redriven: [String: Int] = [:]
+        /// Matched but not re-drivable: the original value was left out to
+        /// fit Kafka, or no original topic of ours is named.
+        public var skipped = 0
+    }
+
+    private let bootstrapServers: String
+    private let topics: Topics
+    private let kafkaProperties: [String: String]
+    private let logger: Logger
+
+    public init(bootstrapServers: String, topics: Topics = Topics(), kafkaProperties: [String: String] = [:], logger: Logger) {
+        self.bootstrapServers = bootstrapServers
+        self.topics = topics
+        self.kafkaProperties = kafkaProperties
+        self.logger = logger
+    }
+
+    public func run(stage: String, reason: String?) async throws -> Summary {
+        let letters = try await readDeadLetters()
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        producerConfiguration.additionalProperties = kafkaProperties
+        let producer = try KafkaProducer(configuration: producerConfiguration)
+        var summary = Summary(read: letters.count)
+        let inputs = [topics.events, topics.notifications]
+        for letter in letters where letter.header(RecordHeader.stage)?.stringValue == stage
+            && (reason == nil || letter.header(RecordHeader.reason)?.stringValue == reason) {
+            summary.matched += 1
+            guard let topic = letter.header(RecordHeader.originalTopic)?.stringValue, inputs.contains(topic),
+                  letter.header(RecordHeader.originalValueOmitted) == nil else {
+                summary.skipped += 1
+                continue
+            }
+            let headers = letter.headers.filter { !Self.deadLetterHeaders.contains($0.name) }
+            _ = try await producer.send(KafkaProducerRecord(topic: topic, key: letter.key, value: letter.value, headers: headers))
+            summary.redriven[topic, default: 0] += 1
+        }
+        await producer.close()
+        return summary
+    }
+
+    /// What the dead-letter stage added; the rest is the original's.
+    static let deadLetterHeaders: Set<String> = [
+        RecordHeader.stage, RecordHeader.reason, RecordHeader.error, RecordHeader.failedAt, RecordHeader.originalTopic,
+        RecordHeader.originalPartition, RecordHeader.originalOffset, RecordHeader.originalValueOmitted,
+        RecordHeader.rejectedSamples, RecordHeader.rejectedCounts,
+    ]
+
+    /// Every dead letter up to the end the brokers report now, with a
+    /// throw-away consumer group (nothing is committed).
+    private func readDeadLetters() async throws -> [KafkaConsumerRecord] {
+        let admin = try KafkaAdmin(bootstrapServers: bootstrapServers, additionalProperties: kafkaProperties)
+        let ends = try await admin.watermarks(topic: topics.deadLetters).filter { $0.value.high > $0.value.low }
+        guard !ends.isEmpty else { return [] }
+        let reader = Reader()
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: bootstrapServers, groupID: "biometric-bridge-redrive-\(UUID().uuidString.prefix(8))", topics: [topics.deadLetters])
+        configuration.additionalProperties = kafkaProperties
+        let consumer = try KafkaConsumer(configuration: configuration, listener: reader)
+        let total = ends.values.reduce(0) { $0 + Int($1.high - $1.low) }
+        var lastReport = ContinuousClock.now
+        while !reader.reached(ends.mapValues(\.high)) {
+            try await Task.sleep(for: .milliseconds(50))
+            if ContinuousClock.now - lastReport > .seconds(5) {
+                logger.info("read \(reader.count) of \(total) dead letters")
+                lastReport = .now
+            }
+        }
+        try await consumer.close()
+        return reader.records
+    }
+
+    private final class Reader: KafkaConsumerListener {
+        private let state = Mutex<(records: [KafkaConsumerRecord], next: [KafkaTopicPartition: Int64])>(([], [:]))
+
+        func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] { [:] }
+        func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {}
+
+        func received(_ records: [KafkaConsumerRecord]) async {
+            state.withLock { state in
+                for record in records {
+                    state.records.append(record)
+                    state.next[record.topicPartition] = record.offset + 1
+                }
+            }
+        }
+
+        var records: [KafkaConsumerRecord] { state.withLock { $0.records } }
+        var count: Int { state.withLock { $0.records.count } }
+
+        func reached(_ ends: [KafkaTopicPartition: Int64]) -> Bool {
+            state.withLock { state in ends.allSatisfy { (state.next[$0.key] ?? 0) >= $0.value } }
+        }
+    }
+}
