@@ -77,6 +77,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Notifications the fetcher fetches at once, across users.")
     var fetchConcurrency: Int = 32
 
+    @Option(help: "Seconds between the fetcher's attempts at a WHOOP recovery that is not scored yet (404), comma-separated; after the last it is dead-lettered not_ready.")
+    var recoveryRetrySeconds: String = "120,180,300"
+
     @Option(help: "Seconds SIGTERM waits for the final checkpoint; past them (PostgreSQL or Kafka unreachable) the processor exits non-zero without it, and the next owner replays from the last checkpoint.")
     var shutdownTimeout: Int = 30
 
@@ -94,10 +97,19 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...600).contains(shutdownTimeout) else { throw ValidationError("--shutdown-timeout must be between 1 and 600 seconds") }
         guard (1...86_400).contains(progressInterval) else { throw ValidationError("--progress-interval must be between 1 and 86,400 seconds") }
         guard (1...1_024).contains(fetchConcurrency) else { throw ValidationError("--fetch-concurrency must be between 1 and 1,024") }
+        guard recoveryRetryDelays != nil else {
+            throw ValidationError("--recovery-retry-seconds takes up to 10 comma-separated whole seconds between 1 and 3,600")
+        }
         guard (0.1...120).contains(produceTimeout) else { throw ValidationError("--produce-timeout must be between 0.1 and 120 seconds") }
         for property in kafkaProperties where !property.contains("=") {
             throw ValidationError("--kafka-property takes KEY=VALUE, not '\(property)'")
         }
+    }
+
+    private var recoveryRetryDelays: [Duration]? {
+        let parts = recoveryRetrySeconds.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count <= 10, parts.allSatisfy({ $0.map { (1...3_600).contains($0) } ?? false }) else { return nil }
+        return parts.map { .seconds($0!) }
     }
 
     private var librdkafkaProperties: [String: String] {
@@ -152,6 +164,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         settings.ingress.publicURL = environment["BRIDGE_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
         settings.fetcher.concurrency = fetchConcurrency
+        settings.fetcher.notReadyDelays = recoveryRetryDelays ?? []
         settings.fetcher.sessionTimeout = .seconds(sessionTimeout)
         settings.fetcher.shutdownTimeout = .seconds(shutdownTimeout)
         settings.fetcher.kafkaProperties = librdkafkaProperties

@@ -210,6 +210,38 @@ struct FetcherEndToEndTests {
         }
     }
 
+    /// A WHOOP recovery is 404 until scored: the fetcher asks again after
+    /// each delay, fetches it once scored, and dead-letters one never scored.
+    @Test func anUnscoredRecoveryIsAskedForAgainThenDeadLettered() async throws {
+        try await ProcessorFixture.run(eventPartitions: 4) { fixture in
+            try await ProviderClouds.run { clouds in
+                try await clouds.connect(clouds.whoop, user: "user-w", providerUser: "4242", client: fixture.client)
+                for (sleep, cycle) in [("scored-later", 1), ("never-scored", 2)] {
+                    clouds.whoop.addWhoopSleep(user: "4242", id: sleep, end: Timestamp.now.description, json: ProviderClouds.whoopSleep(id: sleep, cycle: cycle, end: .now))
+                    clouds.whoop.addWhoopRecovery(user: "4242", cycleID: cycle, sleepID: sleep, createdAt: Timestamp.now.description,
+                                                  json: ProviderClouds.whoopRecovery(cycle: cycle, sleep: sleep, createdAt: .now, score: 50), scored: false)
+                }
+                let fetcher = try fixture.start(role: "fetcher", environment: clouds.environment, arguments: ["--recovery-retry-seconds", "2,2"])
+                try await Self.produceNotifications(fixture, cloud: .whoop, user: "user-w", ids: ["scored-later", "never-scored"]) { id in
+                    SimulatedProviderCloud.whoopNotification(user: 4242, type: "recovery.updated", id: id)
+                }
+                try await eventually("both recoveries asked for", timeout: .seconds(60)) {
+                    Set(clouds.whoop.apiRequests.filter { $0.status == 404 }.map(\.path)).count == 2
+                }
+                clouds.whoop.scoreRecovery(cycleID: 1, user: "4242")
+                try await eventually("the scored one fetched, the other dead-lettered", timeout: .seconds(60)) {
+                    let letters = try await fixture.records(of: "biometric-events.dlq").count
+                    return try await Self.deliveryIDs(fixture).count == 1 && letters == 1
+                }
+                #expect(try await Self.deliveryIDs(fixture).first?.hasPrefix("whoop:recovery:scored-later:") == true)
+                let letter = try #require(try await fixture.records(of: "biometric-events.dlq").first)
+                #expect(letter.headerText("reason") == "not_ready")
+                #expect(clouds.whoop.apiRequests.filter { $0.path == "/developer/v2/cycle/2/recovery" }.count == 3, "asked three times: once, then after each delay")
+                #expect(await fetcher.terminate().status == 0)
+            }
+        }
+    }
+
     /// SIGKILL mid-batch loses nothing: the next fetcher fetches what was not
     /// committed, and the processor decides each record once.
     @Test func aKilledFetcherLosesNothing() async throws {
