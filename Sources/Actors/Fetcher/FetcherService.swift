@@ -17,6 +17,7 @@ public struct FetcherService: Service {
     private let connections: ConnectionStore
     private let metrics: BridgeMetrics
     private let logger: Logger
+    public let statistics = FetcherStatistics()
 
     public init(settings: FetcherSettings, apis: [ProviderAPI], client: PostgresClient, cipher: StateCipher, metrics: BridgeMetrics, logger: Logger) {
         self.settings = settings
@@ -77,6 +78,8 @@ public struct FetcherService: Service {
                 group.cancelAll()
             }
         }
+        // The intake holds the consumer and the consumer its listener, the intake.
+        intake.consumer.withLock { $0 = nil }
         await producer.close()
         logger.info("fetcher stopped")
     }
@@ -117,14 +120,19 @@ public struct FetcherService: Service {
             for fetched in result.records {
                 try await produce(fetched, of: record, provider: provider, user: user, producer: producer)
             }
-            metrics.notificationFetched(provider: providerName, outcome: result.outcome)
+            counted(provider: providerName, outcome: result.outcome)
         } catch let failure as FetchFailure {
             await deadLetter(record, failure: failure, producer: producer, maxRecordBytes: maxRecordBytes)
-            metrics.notificationFetched(provider: providerName, outcome: "dead_lettered")
+            counted(provider: providerName, outcome: "dead_lettered")
         } catch {
             // Cancelled by a stop: unfinished, so fetched again by the next owner.
             logger.debug("a \(providerName) notification was left unfinished: \(error)")
         }
+    }
+
+    private func counted(provider: String, outcome: String) {
+        metrics.notificationFetched(provider: provider, outcome: outcome)
+        statistics.count(provider: provider, outcome: outcome)
     }
 
     private func produce(_ fetched: RecordFetcher.Record, of notification: KafkaConsumerRecord, provider: Provider, user: String, producer: KafkaProducer) async throws {

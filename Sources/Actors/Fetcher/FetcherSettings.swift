@@ -34,7 +34,9 @@ public struct FetcherSettings: Sendable {
         configuration.maxBatchSize = max(1, concurrency)
         configuration.sessionTimeout = sessionTimeout
         configuration.heartbeatInterval = .milliseconds(max(100, sessionTimeout.wholeMilliseconds / 10))
-        configuration.additionalProperties = kafkaProperties
+        // A notification is fetched as soon as it is appended, not after the
+        // broker's default half-second wait for more.
+        configuration.additionalProperties = ["fetch.wait.max.ms": "10"].merging(kafkaProperties) { _, explicit in explicit }
         return configuration
     }
 }

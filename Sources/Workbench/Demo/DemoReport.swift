@@ -21,6 +21,10 @@ public enum DemoReport {
             row("events", "\(snapshot.consumed) consumed: \(snapshot.processed) processed (\(snapshot.partial) with rejected samples), "
                 + "\(snapshot.deadLettered) dead-lettered, \(snapshot.duplicates) duplicates"),
             row("rejections", rejections.isEmpty ? "none" : rejections),
+            row("providers", result.providers.map { provider in
+                "\(provider.name): \(provider.connections) connected, \(provider.outcomes["fetched", default: 0]) records fetched, "
+                    + "\(provider.apiRequests) API requests, \(provider.tokenRefreshes) token refreshes"
+            }.joined(separator: "; ")),
             row("mode switches", "\(result.switches.count): " + ["reflex", "guardian", "hypothesis", "pattern"].map { "\($0) \(modes[$0, default: 0])" }.joined(separator: ", ")),
             row("throughput", String(format: "%.0f requests/s on average, peak %.0f/s; decided peak %.0f events/s",
                                      Double(result.requests) / max(result.wallSeconds, 0.001), rates.answered, rates.decided)),

@@ -16,6 +16,18 @@ public struct DemoResult: Sendable {
         public let decided: Int
     }
 
+    /// One simulated provider's side of the run.
+    public struct ProviderActivity: Sendable {
+        public let name: String
+        /// Codes exchanged at the token endpoint: connect flows completed.
+        public let connections: Int
+        public let apiRequests: Int
+        public let tokenRefreshes: Int
+        public let spentRefreshTokensPresented: Int
+        /// The fetcher's outcomes for the provider's notifications and backfills.
+        public let outcomes: [String: Int]
+    }
+
     public struct Check: Sendable {
         public let name: String
         public let passed: Bool
@@ -28,6 +40,9 @@ public struct DemoResult: Sendable {
     public var requests = 0
     public var answers: [Int: Int] = [:]
     public var recordsInTopic: Int64 = 0
+    /// Provider notifications and backfill requests, for the fetcher.
+    public var notifications: Int64 = 0
+    public var providers: [ProviderActivity] = []
     public var processor = ProcessorStatistics.Snapshot()
     public var switches: [Switch] = []
     public var throughput: [Sample] = []

@@ -1,6 +1,9 @@
 import Actors
+import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
+import NIOHTTP1
 import Pipeline
 import PostgresNIO
 import ServiceLifecycle
@@ -8,10 +11,12 @@ import Synchronization
 
 /// `biometric-bridge demo`: the whole system on one machine. librdkafka's
 /// mock cluster in-process, PostgreSQL (a scratch database on the configured
-/// server, or a throw-away local cluster), the real ingress and the real
-/// processor in this process, and `DemoScenario`'s users posting signed
-/// requests through HTTP on a compressed clock. Ends by checking that
-/// nothing was lost or applied twice and that every scripted switch happened.
+/// server, or a throw-away local cluster), simulated Oura and WHOOP clouds,
+/// the real ingress, fetcher and processor in this process, and
+/// `DemoScenario`'s users — connected to WHOOP (and half of them to Oura)
+/// through the real connect flow — posting signed requests through HTTP on a
+/// compressed clock. Ends by checking that nothing was lost or applied twice
+/// and that every scripted switch happened.
 public struct DemoRunner: Sendable {
     public struct Options: Sendable {
         public var users = 20
@@ -66,21 +71,54 @@ public struct DemoRunner: Sendable {
     }
 
     private func run(client: PostgresClient) async throws -> DemoResult {
+        let quiet = Logger(label: "auren.demo.quiet", factory: { _ in SwiftLogNoOpLogHandler() })
+        let oura = try await SimulatedProviderCloud.start(.oura, logger: quiet)
+        let whoop: SimulatedProviderCloud
+        do {
+            whoop = try await SimulatedProviderCloud.start(.whoop, logger: quiet)
+        } catch {
+            try? await oura.stop()
+            throw error
+        }
+        do {
+            let result = try await run(client: client, oura: oura, whoop: whoop)
+            try await oura.stop()
+            try await whoop.stop()
+            return result
+        } catch {
+            try? await oura.stop()
+            try? await whoop.stop()
+            throw error
+        }
+    }
+
+    private func run(client: PostgresClient, oura: SimulatedProviderCloud, whoop: SimulatedProviderCloud) async throws -> DemoResult {
+        let quiet = Logger(label: "auren.demo.quiet", factory: { _ in SwiftLogNoOpLogHandler() })
+        // Short-lived access tokens, so the run shows refreshes.
+        oura.setTokenLifetime(seconds: 75)
+        whoop.setTokenLifetime(seconds: 75)
+        progress.note("providers: simulated Oura at \(oura.url), WHOOP at \(whoop.url)")
+
+        let topics = Topics()
         let cluster = try KafkaMockCluster(brokers: 1)
-        try cluster.createTopic(KafkaTopicSpecification(name: Topics().events, partitions: 8))
-        try cluster.createTopic(KafkaTopicSpecification(name: Topics().deadLetters, partitions: 2))
-        try cluster.createTopic(KafkaTopicSpecification(name: Topics().switches, partitions: 4))
+        try cluster.createTopic(KafkaTopicSpecification(name: topics.events, partitions: 8))
+        try cluster.createTopic(KafkaTopicSpecification(name: topics.deadLetters, partitions: 2))
+        try cluster.createTopic(KafkaTopicSpecification(name: topics.switches, partitions: 4))
+        try cluster.createTopic(KafkaTopicSpecification(name: topics.notifications, partitions: 4))
         progress.note("Kafka: librdkafka's mock cluster at \(cluster.bootstrapServers)")
 
-        let cipher = try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: Logger(label: "auren.demo.quiet", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let cipher = try StateCipher.fromEnvironment([:], allowingDevelopmentKey: true, logger: quiet)
         let accounts = AccountStore(client: client, cipher: cipher, logger: logger)
         var deviceKeys: [[UInt8]] = []
         for user in 0..<options.users {
-            try await accounts.link(.init(provider: "whoop", providerUserID: String(DemoScenario.whoopID(user)), userID: DemoScenario.userID(user)))
             deviceKeys.append(StandardWebhookSecret.decode(try await accounts.createDeviceKey(for: DemoScenario.userID(user)).secret)!)
         }
-        progress.note("accounts: \(options.users) users, each with a WHOOP account and a HealthKit device key")
 
+        let metrics = BridgeMetrics()
+        let apis = try [oura, whoop].map { cloud in
+            let settings = try ProviderAPISettings.fromEnvironment(cloud.provider, cloud.environment)!
+            return ProviderAPI(client: ProviderClient(settings: settings, metrics: metrics, logger: logger))
+        }
         var settings = ProcessorSettings(bootstrapServers: cluster.bootstrapServers, shards: 4)
         settings.group = "auren-demo"
         settings.progressInterval = .seconds(3600)
@@ -88,7 +126,10 @@ public struct DemoRunner: Sendable {
         thresholds.checkpoint.intervalSeconds = 2
         let processor = StreamProcessor(settings: settings, client: client, configuration: ConfigurationStore(thresholds), watcher: nil,
                                         cipher: cipher, logger: logger)
-        let processing = ServiceGroup(configuration: .init(services: [.init(service: processor)], logger: logger))
+        var fetcherSettings = FetcherSettings(bootstrapServers: cluster.bootstrapServers)
+        fetcherSettings.group = "auren-demo-fetcher"
+        let fetcher = FetcherService(settings: fetcherSettings, apis: apis, client: client, cipher: cipher, metrics: metrics, logger: logger)
+        let processing = ServiceGroup(configuration: .init(services: [.init(service: processor), .init(service: fetcher)], logger: logger))
         let runningProcessor = Task { try await processing.run() }
         func stopProcessor() async {
             await processing.triggerGracefulShutdown()
@@ -96,27 +137,35 @@ public struct DemoRunner: Sendable {
         }
 
         var secrets = WebhookSecrets()
-        let whoopSecret = try SecureRandom.bytes(32)
-        secrets.whoopSecrets = [whoopSecret]
+        secrets.whoopSecrets = [Array(whoop.clientSecret.utf8)]
+        secrets.ouraSecrets = [Array(oura.clientSecret.utf8)]
         var ingressSettings = IngressSettings(bootstrapServers: cluster.bootstrapServers)
         ingressSettings.port = 0
         let ingress: EmbeddedIngress
         do {
-            ingress = try await EmbeddedIngress.start(settings: ingressSettings, secrets: secrets, client: client, cipher: cipher, logger: logger)
+            ingress = try await EmbeddedIngress.start(settings: ingressSettings, secrets: secrets, client: client, cipher: cipher, apis: apis, logger: logger)
         } catch {
             await stopProcessor()
             throw error
         }
-        progress.note("ingress: http://127.0.0.1:\(ingress.port) (signed webhooks), processor: 4 decide shards")
+        progress.note("ingress: http://127.0.0.1:\(ingress.port) (signed webhooks, connect flow), processor: 4 decide shards, fetcher")
 
         do {
-            var (result, scenario) = try await drive(ingress: ingress, processor: processor, cluster: cluster,
-                                                     signer: Signer(deviceKeys: deviceKeys, whoopSecret: whoopSecret))
+            let connected = try await connectUsers(ingress: ingress, deviceKeys: deviceKeys, oura: oura, whoop: whoop)
+            progress.note("accounts: \(options.users) users with a HealthKit device key; \(connected) provider connections made through /connect → consent → callback")
+            var (result, scenario) = try await drive(ingress: ingress, processor: processor, fetcher: fetcher, cluster: cluster,
+                                                     sender: Sender(deviceKeys: deviceKeys, oura: oura, whoop: whoop))
             try await ingress.stop()
             // Stopping writes the final checkpoint: every switch is in PostgreSQL after it.
             await stopProcessor()
             result.processor = processor.statistics.snapshot
             result.switches = try await storedSwitches(client)
+            result.providers = [oura, whoop].map { cloud in
+                DemoResult.ProviderActivity(
+                    name: cloud.provider.displayName, connections: cloud.codeExchanges, apiRequests: cloud.apiRequests.count,
+                    tokenRefreshes: cloud.refreshRequests, spentRefreshTokensPresented: cloud.spentRefreshTokensPresented,
+                    outcomes: fetcher.statistics.outcomes(of: cloud.provider.rawValue))
+            }
             result.checks = checks(result, scenario: scenario)
             return result
         } catch {
@@ -126,26 +175,83 @@ public struct DemoRunner: Sendable {
         }
     }
 
-    /// Signs each delivery as its device or provider would, at sending time.
-    struct Signer: Sendable {
+    /// Each user connects WHOOP, and every other one Oura too, as from the
+    /// app: `POST /connect/{provider}` signed with the device key, consent
+    /// at the provider, the provider's redirect to the callback.
+    private func connectUsers(ingress: EmbeddedIngress, deviceKeys: [[UInt8]], oura: SimulatedProviderCloud, whoop: SimulatedProviderCloud) async throws -> Int {
+        let bridge = "http://127.0.0.1:\(ingress.port)"
+        var connected = 0
+        for user in 0..<options.users {
+            var clouds = [(whoop, String(DemoScenario.whoopID(user)))]
+            if DemoScenario.wearsOura(user) { clouds.append((oura, DemoScenario.ouraID(user))) }
+            for (cloud, login) in clouds {
+                let body = Array(#"{"user_id":"\#(DemoScenario.userID(user))"}"#.utf8)
+                let id = "connect-\(cloud.provider.rawValue)-\(user)"
+                let answer = try await Self.http(.POST, bridge + "/connect/\(cloud.provider.rawValue)",
+                                                 headers: SignedHeaders.standard(id: id, body: body, secret: deviceKeys[user]), body: body)
+                guard answer.status == 200, let authorize = (try? JSONParser.parse(answer.body))?["authorize_url"]?.stringValue else {
+                    throw DemoFailure(description: "POST /connect/\(cloud.provider.rawValue) answered \(answer.status)")
+                }
+                let callback = try await cloud.consent(to: authorize, as: login)
+                let page = try await Self.http(.GET, callback)
+                guard page.status == 200 else { throw DemoFailure(description: "the \(cloud.provider.rawValue) callback answered \(page.status)") }
+                connected += 1
+            }
+            progress.update(fraction: Double(user + 1) / Double(options.users), counts: "\(connected) connections")
+        }
+        progress.finish()
+        return connected
+    }
+
+    struct DemoFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func http(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8] = []) async throws -> (status: Int, body: [UInt8]) {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return (Int(response.status.code), Array(try await response.body.collect(upTo: 1 << 20).readableBytesView))
+    }
+
+    /// Signs each delivery as its device or provider would, at sending time;
+    /// a provider first stores the record its notification names.
+    struct Sender: Sendable {
         let deviceKeys: [[UInt8]]
-        let whoopSecret: [UInt8]
+        let oura: SimulatedProviderCloud
+        let whoop: SimulatedProviderCloud
 
         func request(_ delivery: DemoScenario.Delivery, id: String) -> [UInt8] {
+            let whoopUser = String(DemoScenario.whoopID(delivery.user))
+            switch delivery.record {
+            case .whoopSleep(let id, let json):
+                whoop.addWhoopSleep(user: whoopUser, id: id, end: delivery.time.description, json: json)
+            case .whoopRecovery(let sleepID, let cycleID, let json):
+                whoop.addWhoopRecovery(user: whoopUser, cycleID: cycleID, sleepID: sleepID, createdAt: delivery.time.description, json: json, scored: true)
+            case .ouraDailySleep(let id, let day, let json):
+                oura.addOuraRecord(user: DemoScenario.ouraID(delivery.user), type: "daily_sleep", id: id, day: day, json: json)
+            case nil:
+                break
+            }
             switch delivery.route {
             case .healthKit:
-                HTTPConnection.request(method: "POST", path: "/healthkit/batch",
-                                       headers: SignedHeaders.standard(id: id, body: delivery.body, secret: deviceKeys[delivery.user]),
-                                       body: delivery.body)
+                return HTTPConnection.request(method: "POST", path: "/healthkit/batch",
+                                              headers: SignedHeaders.standard(id: id, body: delivery.body, secret: deviceKeys[delivery.user]),
+                                              body: delivery.body)
             case .whoop:
-                HTTPConnection.request(method: "POST", path: "/webhooks/whoop",
-                                       headers: SignedHeaders.whoop(body: delivery.body, secret: whoopSecret), body: delivery.body)
+                return HTTPConnection.request(method: "POST", path: "/webhooks/whoop",
+                                              headers: SignedHeaders.whoop(body: delivery.body, secret: Array(whoop.clientSecret.utf8)), body: delivery.body)
+            case .oura:
+                return HTTPConnection.request(method: "POST", path: "/webhooks/oura",
+                                              headers: SignedHeaders.oura(body: delivery.body, secret: Array(oura.clientSecret.utf8)), body: delivery.body)
             }
         }
     }
 
     private func drive(
-        ingress: EmbeddedIngress, processor: StreamProcessor, cluster: KafkaMockCluster, signer: Signer
+        ingress: EmbeddedIngress, processor: StreamProcessor, fetcher: FetcherService, cluster: KafkaMockCluster, sender: Sender
     ) async throws -> (DemoResult, DemoScenario) {
         // Send once the processor owns the partitions, so latencies measure the pipeline, not the group join.
         let joined = ContinuousClock.now
@@ -197,7 +303,7 @@ public struct DemoRunner: Sendable {
                 continue
             }
             let wave = Array(deliveries[next..<end])
-            let requests = wave.enumerated().map { signer.request($0.element, id: "demo-\(next + $0.offset)") }
+            let requests = wave.enumerated().map { sender.request($0.element, id: "demo-\(next + $0.offset)") }
             var plan = Array(repeating: [Int](), count: lanes)
             for (index, delivery) in wave.enumerated() { plan[delivery.user % lanes].append(index) }
             let outcome = await LoadGenerator.run(port: ingress.port, requests: requests, lanes: plan)
@@ -211,7 +317,14 @@ public struct DemoRunner: Sendable {
         }
         progress.finish()
 
-        result.recordsInTopic = try await KafkaAdmin(bootstrapServers: cluster.bootstrapServers).recordCount(topic: Topics().events)
+        // Every notification fetched (each names one record), then every record decided.
+        let admin = try KafkaAdmin(bootstrapServers: cluster.bootstrapServers)
+        result.notifications = try await admin.recordCount(topic: Topics().notifications)
+        let fetched = clock.now
+        while fetcher.statistics.finished < result.notifications, clock.now - fetched < .seconds(60) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        result.recordsInTopic = try await admin.recordCount(topic: Topics().events)
         let caughtUp = clock.now
         while statistics.snapshot.consumed < result.recordsInTopic, clock.now - caughtUp < .seconds(60) {
             try await Task.sleep(for: .milliseconds(100))
@@ -241,6 +354,11 @@ public struct DemoRunner: Sendable {
         let other = result.answers.filter { $0.key != 202 }.map { "\($0.value) × \($0.key == 0 ? "no answer" : String($0.key))" }
         let snapshot = result.processor
         let accounted = snapshot.processed + snapshot.deadLettered + snapshot.duplicates
+        let fetched = result.providers.reduce(0) { $0 + $1.outcomes["fetched", default: 0] }
+        let finished = Int64(result.providers.reduce(0) { $0 + $1.outcomes.values.reduce(0, +) })
+        let failedFetches = result.providers.reduce(0) { $0 + $1.outcomes["dead_lettered", default: 0] }
+        let refreshes = result.providers.reduce(0) { $0 + $1.tokenRefreshes }
+        let spent = result.providers.reduce(0) { $0 + $1.spentRefreshTokensPresented }
         var wrongUsers: [String] = []
         let byUser = Dictionary(grouping: result.switches, by: \.user)
         for user in 0..<scenario.users {
@@ -253,7 +371,11 @@ public struct DemoRunner: Sendable {
             .init(name: "every request answered 2xx", passed: other.isEmpty,
                   detail: other.isEmpty ? "\(accepted) × 202" : other.joined(separator: ", ")),
             .init(name: "every accepted request is one record", passed: Int64(accepted) == result.recordsInTopic,
-                  detail: "\(accepted) accepted, \(result.recordsInTopic) in biometric-events"),
+                  detail: "\(accepted) accepted, \(result.recordsInTopic) in biometric-events (\(fetched) of them fetched for notifications)"),
+            .init(name: "every notification fetched, no refresh token spent twice",
+                  passed: finished == result.notifications && failedFetches == 0 && spent == 0,
+                  detail: "\(finished) of \(result.notifications) notifications and backfills done, \(failedFetches) dead-lettered, "
+                      + "\(refreshes) token refreshes, \(spent) spent refresh tokens presented"),
             .init(name: "every record consumed and accounted for", passed: Int64(snapshot.consumed) == result.recordsInTopic && accounted == snapshot.consumed,
                   detail: "\(snapshot.consumed) consumed = \(snapshot.processed) processed + \(snapshot.deadLettered) dead-lettered + \(snapshot.duplicates) duplicates"),
             .init(name: "each switch applied once", passed: result.switches.count == snapshot.modeSwitches,

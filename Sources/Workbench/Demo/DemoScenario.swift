@@ -5,7 +5,9 @@ import Pipeline
 /// Four simulated days of each demo user's body, as their devices would send
 /// it: an Apple Watch batch (heart rate, HRV SDNN, steps) every 10 minutes
 /// with a circadian rhythm, the night's sleep stages from HealthKit each
-/// morning, and a WHOOP recovery record each morning — with the same scripted
+/// morning, WHOOP's sleep and recovery each morning (stored in the simulated
+/// WHOOP cloud, which notifies; the fetcher fetches them) and, for every
+/// other user, Oura's daily sleep score the same way — with the same scripted
 /// episodes for everyone, a little later for each user:
 ///
 /// - day 1, 15:00 — an acute stress spike (HR ≈ 122, HRV ≈ 24 ms for 20 min): reflex, then back to pattern;
@@ -18,13 +20,40 @@ public struct DemoScenario: Sendable {
     public enum Route: Sendable {
         case healthKit
         case whoop
+        case oura
+    }
+
+    /// The record a provider's cloud stores before it sends the
+    /// notification naming it — what the fetcher then fetches.
+    public enum ProviderRecord: Sendable {
+        case whoopSleep(id: String, json: String)
+        /// The recovery of the sleep's cycle.
+        case whoopRecovery(sleepID: String, cycleID: Int, json: String)
+        case ouraDailySleep(id: String, day: String, json: String)
+
+        public var dataType: String {
+            switch self {
+            case .whoopSleep: "sleep"
+            case .whoopRecovery: "recovery"
+            case .ouraDailySleep: "daily_sleep"
+            }
+        }
+
+        public var json: String {
+            switch self {
+            case .whoopSleep(_, let json), .whoopRecovery(_, _, let json), .ouraDailySleep(_, _, let json): json
+            }
+        }
     }
 
     public struct Delivery: Sendable {
         public let user: Int
         public let time: Timestamp
         public let route: Route
+        /// The request body: a HealthKit batch, or a provider's notification.
         public let body: [UInt8]
+        /// Stored in the provider's cloud just before the notification goes.
+        public let record: ProviderRecord?
         /// What the watch measured, for the report's timelines.
         public let heartRate: Double?
         public let hrv: Double?
@@ -59,6 +88,9 @@ public struct DemoScenario: Sendable {
 
     public static func userID(_ user: Int) -> String { "demo-user-\(user)" }
     public static func whoopID(_ user: Int) -> Int { 10_000 + user }
+    public static func ouraID(_ user: Int) -> String { "oura-\(user)" }
+    /// Every other user wears an Oura ring too.
+    public static func wearsOura(_ user: Int) -> Bool { user % 2 == 0 }
 
     /// Each user's episodes start a little later than the previous user's.
     static func offset(_ user: Int) -> Int64 { Int64(user * 37 % 120) * 60 }
@@ -67,7 +99,10 @@ public struct DemoScenario: Sendable {
     private static let spikeLength: Int64 = 20 * 60
     private static let anomalyStart: Int64 = 3 * 86_400 + 14 * 3600
     private static let anomalyLength: Int64 = 10 * 60
-    private static let recoveryTime: Int64 = 6 * 3600 + 55 * 60
+    /// When WHOOP scores the morning's recovery: an hour earlier each day, so
+    /// a new recovery always arrives before the last one (current for 24 h)
+    /// goes stale — even when fetching it takes a simulated hour.
+    private static func recoveryTime(day: Int) -> Int64 { Int64(day) * 86_400 + 6 * 3600 + 55 * 60 - Int64(day) * 3600 }
     private static let recoveryByDay: [Double] = [78, 28, 33, 80]
     private static let rmssdByDay: [Double] = [56, 48, 49, 57]
 
@@ -77,8 +112,8 @@ public struct DemoScenario: Sendable {
         let script: [(Int64, Expected)] = [
             (Self.spikeStart, Expected(mode: "reflex", reason: "hrv_drop")),
             (Self.spikeStart + Self.spikeLength, Expected(mode: "pattern", reason: "returned_to_baseline")),
-            (86_400 + Self.recoveryTime, Expected(mode: "guardian", reason: "low_recovery")),
-            (3 * 86_400 + Self.recoveryTime, Expected(mode: "pattern", reason: "returned_to_baseline")),
+            (Self.recoveryTime(day: 1), Expected(mode: "guardian", reason: "low_recovery")),
+            (Self.recoveryTime(day: 3), Expected(mode: "pattern", reason: "returned_to_baseline")),
             (Self.anomalyStart, Expected(mode: "hypothesis", reason: "anomaly")),
             (Self.anomalyStart + Self.anomalyLength, Expected(mode: "pattern", reason: "returned_to_baseline")),
         ]
@@ -98,8 +133,10 @@ public struct DemoScenario: Sendable {
                 batch += 1
             }
             for day in 0..<4 {
-                let recovery = Int64(day) * 86_400 + Self.recoveryTime + offset
-                if recovery < seconds { all.append(whoopRecovery(user: user, second: recovery, day: day)) }
+                let recovery = Self.recoveryTime(day: day) + offset
+                if recovery < seconds { all += whoop(user: user, second: recovery, day: day) }
+                let score = recovery + 5 * 60
+                if Self.wearsOura(user), score < seconds { all.append(ouraDailySleep(user: user, second: score, day: day)) }
                 let wake = Int64(day) * 86_400 + 7 * 3600 + 5 * 60 + offset
                 if day > 0, wake < seconds { all.append(sleepBatch(user: user, second: wake)) }
             }
@@ -139,15 +176,41 @@ public struct DemoScenario: Sendable {
             samples.append(#"{"type":"bodyTemperature","value":36.6,"unit":"kelvin","timestamp":"\#(time)","source":"Apple Watch"}"#)
         }
         let body = #"{"user_id":"\#(Self.userID(user))","samples":[\#(samples.joined(separator: ","))]}"#
-        return Delivery(user: user, time: time, route: .healthKit, body: Array(body.utf8), heartRate: heartRate, hrv: hrv)
+        return Delivery(user: user, time: time, route: .healthKit, body: Array(body.utf8), record: nil, heartRate: heartRate, hrv: hrv)
     }
 
-    private func whoopRecovery(user: Int, second: Int64, day: Int) -> Delivery {
+    /// The night's sleep and the morning's recovery, stored in WHOOP's cloud,
+    /// then both notifications (the recovery names its sleep).
+    private func whoop(user: Int, second: Int64, day: Int) -> [Delivery] {
         let time = start.adding(seconds: Double(second))
         let recovery = (Self.recoveryByDay[day] + 2 * noise(user, day, 8)).rounded()
         let rmssd = (Self.rmssdByDay[day] + noise(user, day, 9)).rounded()
-        let body = #"{"user_id":\#(Self.whoopID(user)),"cycle_id":\#(day),"created_at":"\#(time)","score_state":"SCORED","score":{"recovery_score":\#(recovery),"resting_heart_rate":55,"hrv_rmssd_milli":\#(rmssd),"spo2_percentage":97}}"#
-        return Delivery(user: user, time: time, route: .whoop, body: Array(body.utf8), heartRate: nil, hrv: nil)
+        let whoopUser = Self.whoopID(user)
+        let sleepID = "sleep-\(user)-\(day)"
+        let cycle = whoopUser * 10 + day
+        let sleep = #"{"id":"\#(sleepID)","cycle_id":\#(cycle),"user_id":\#(whoopUser),"start":"\#(time.adding(seconds: -28_800))","end":"\#(time.adding(seconds: -300))","score_state":"SCORED","score":{"stage_summary":{"total_light_sleep_time_milli":14400000,"total_slow_wave_sleep_time_milli":5400000,"total_rem_sleep_time_milli":6300000,"total_awake_time_milli":1800000},"respiratory_rate":15.1}}"#
+        let record = #"{"cycle_id":\#(cycle),"sleep_id":"\#(sleepID)","user_id":\#(whoopUser),"created_at":"\#(time)","score_state":"SCORED","score":{"recovery_score":\#(recovery),"resting_heart_rate":55,"hrv_rmssd_milli":\#(rmssd),"spo2_percentage":97}}"#
+        func notification(_ type: String) -> [UInt8] {
+            Array(#"{"user_id":\#(whoopUser),"id":"\#(sleepID)","type":"\#(type)","trace_id":"demo-\#(sleepID)-\#(type)"}"#.utf8)
+        }
+        return [
+            Delivery(user: user, time: time, route: .whoop, body: notification("sleep.updated"),
+                     record: .whoopSleep(id: sleepID, json: sleep), heartRate: nil, hrv: nil),
+            Delivery(user: user, time: time, route: .whoop, body: notification("recovery.updated"),
+                     record: .whoopRecovery(sleepID: sleepID, cycleID: cycle, json: record), heartRate: nil, hrv: nil),
+        ]
+    }
+
+    /// Oura's daily sleep score: a reading the decisions do not use, fetched all the same.
+    private func ouraDailySleep(user: Int, second: Int64, day: Int) -> Delivery {
+        let time = start.adding(seconds: Double(second))
+        let date = String(time.description.prefix(10))
+        let id = "daily-sleep-\(user)-\(day)"
+        let score = Int(75 + 10 * noise(user, day, 10))
+        let record = #"{"id":"\#(id)","day":"\#(date)","score":\#(score),"timestamp":"\#(date)T00:00:00+00:00"}"#
+        let body = #"{"event_type":"create","data_type":"daily_sleep","object_id":"\#(id)","event_time":"\#(time)","user_id":"\#(Self.ouraID(user))"}"#
+        return Delivery(user: user, time: time, route: .oura, body: Array(body.utf8), record: .ouraDailySleep(id: id, day: date, json: record),
+                        heartRate: nil, hrv: nil)
     }
 
     /// Last night in half-hour stages, 23:00 to 07:00, sent on waking.
@@ -159,7 +222,8 @@ public struct DemoScenario: Sendable {
             return #"{"type":"HKCategoryTypeIdentifierSleepAnalysis","value":"\#(stages[(index + user) % stages.count])","timestamp":"\#(time)","source":"Apple Watch"}"#
         }
         let body = #"{"user_id":"\#(Self.userID(user))","samples":[\#(samples.joined(separator: ","))]}"#
-        return Delivery(user: user, time: start.adding(seconds: Double(second)), route: .healthKit, body: Array(body.utf8), heartRate: nil, hrv: nil)
+        return Delivery(user: user, time: start.adding(seconds: Double(second)), route: .healthKit, body: Array(body.utf8), record: nil,
+                        heartRate: nil, hrv: nil)
     }
 
     /// Deterministic noise in −1…1, a function of its inputs.

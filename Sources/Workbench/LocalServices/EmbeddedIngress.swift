@@ -13,15 +13,16 @@ public final class EmbeddedIngress: Sendable {
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
+    /// With provider `apis`, it also serves the connect flow.
     public static func start(
-        settings: IngressSettings, secrets: WebhookSecrets, client: PostgresClient, cipher: StateCipher, logger: Logger
+        settings: IngressSettings, secrets: WebhookSecrets, client: PostgresClient, cipher: StateCipher, apis: [ProviderAPI] = [], logger: Logger
     ) async throws -> EmbeddedIngress {
         let metrics = BridgeMetrics()
-        let ingress = try WebhookIngress(
-            settings: settings, secrets: secrets, accounts: AccountStore(client: client, cipher: cipher, logger: logger),
-            metrics: metrics, logger: logger)
+        let accounts = AccountStore(client: client, cipher: cipher, logger: logger)
+        let ingress = try WebhookIngress(settings: settings, secrets: secrets, accounts: accounts, metrics: metrics, logger: logger)
+        let connect = apis.isEmpty ? nil : ConnectFlow(apis: apis, connections: accounts.connections, ingress: ingress, settings: settings, logger: logger)
         let readiness = Readiness(checks: [])
-        let server = HTTPServer(router: BridgeRouter.make(ingress: ingress, readiness: readiness, metrics: metrics),
+        let server = HTTPServer(router: BridgeRouter.make(ingress: ingress, connect: connect, readiness: readiness, metrics: metrics),
                                 host: "127.0.0.1", port: settings.port, limits: settings.limits, readiness: readiness, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: ingress.accountChanges), .init(service: server)], logger: logger))
         let running = Task { try await group.run() }

@@ -24,6 +24,8 @@ public final class SimulatedProviderCloud: Sendable {
     private let routes: ProviderCloudRoutes
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
+    /// The user's browser: it stops at the redirect back to the bridge.
+    private let browser = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
     /// Records per list page: small, so backfills page.
     static let pageSize = 3
 
@@ -59,6 +61,7 @@ public final class SimulatedProviderCloud: Sendable {
     }
 
     public func stop() async throws {
+        try await browser.shutdown()
         await group.triggerGracefulShutdown()
         try await running.value
     }
@@ -130,6 +133,23 @@ public final class SimulatedProviderCloud: Sendable {
 
     /// API calls (not the token endpoint) in order: path, when, status.
     public var apiRequests: [(path: String, at: ContinuousClock.Instant, status: Int)] { routes.ledger.withLock { $0.apiRequests } }
+
+    /// The user at the provider's consent page: logs in as `login`, grants
+    /// access, and is sent back; returns where to (the bridge's callback
+    /// with a code and the state).
+    public func consent(to authorizeURL: String, as login: String) async throws -> String {
+        let response = try await browser.execute(HTTPClientRequest(url: authorizeURL + "&login=\(login)"), timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 1 << 16)
+        guard response.status == .found, let location = response.headers.first(name: "location") else {
+            throw ConsentRefused(status: Int(response.status.code))
+        }
+        return location
+    }
+
+    public struct ConsentRefused: Error, CustomStringConvertible {
+        let status: Int
+        public var description: String { "the authorize page answered \(status), not a redirect" }
+    }
 
     // MARK: Webhooks
 

@@ -4,8 +4,9 @@ import Testing
 import Workbench
 
 /// The demo's script, decided by the same engine the processor runs (with the
-/// shipped thresholds), produces exactly the switches it promises, for every
-/// user — and a shortened run promises only what it reaches.
+/// shipped thresholds, provider records as the fetcher appends them),
+/// produces exactly the switches it promises, for every user — and a
+/// shortened run promises only what it reaches.
 struct DemoScenarioTests {
     static let start = TimestampParser.parse("2026-11-20T09:30:00Z")!
 
@@ -15,9 +16,14 @@ struct DemoScenarioTests {
         var switches: [Int: [DemoScenario.Expected]] = [:]
         for (index, delivery) in scenario.deliveries().enumerated() {
             if index % 2_000 == 0 { await Task.yield() }
+            let provider: Provider = switch delivery.route {
+            case .healthKit: .appleHealth
+            case .whoop: .whoop
+            case .oura: .oura
+            }
             let envelope = Envelope(
-                provider: delivery.route == .whoop ? .whoop : .appleHealth, userID: DemoScenario.userID(delivery.user),
-                receivedAt: delivery.time.adding(seconds: 30), deliveryID: "d-\(index)", body: delivery.body)
+                provider: provider, userID: DemoScenario.userID(delivery.user), receivedAt: delivery.time.adding(seconds: 30),
+                deliveryID: "d-\(index)", dataType: delivery.record?.dataType, body: delivery.record.map { Array($0.json.utf8) } ?? delivery.body)
             let outcome = processor.process(envelope, state: &states[delivery.user, default: UserState(userID: DemoScenario.userID(delivery.user))])
             if case .decided(let decision, _, _) = outcome, let modeSwitch = decision.modeSwitch {
                 switches[delivery.user, default: []].append(.init(mode: modeSwitch.newMode.rawValue, reason: modeSwitch.reasonCode.rawValue))
