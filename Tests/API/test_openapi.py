@@ -33,7 +33,7 @@ OURA_SECRET = os.environ["OURA_CLIENT_SECRET"].encode()
 WHOOP_SECRET = os.environ["WHOOP_CLIENT_SECRET"].encode()
 HEALTHKIT_API_KEY = os.environ["HEALTHKIT_API_KEYS"]
 EXAMPLES = int(os.environ.get("API_TEST_EXAMPLES", "200"))
-TOPICS = ("biometric-events", "biometric-events.dlq")
+TOPICS = ("biometric-events", "biometric-events.dlq", "provider-notifications")
 
 schema = schemathesis.openapi.from_path(os.path.join(os.path.dirname(__file__), "../../docs/openapi.yaml"))
 
