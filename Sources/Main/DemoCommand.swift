@@ -8,12 +8,14 @@ import Workbench
 struct DemoCommand: AsyncParsableCommand, ShowsOwnProgress {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "The whole system on this machine: synthetic users posting signed webhooks through the real ingress and processor.",
+        abstract: "The whole system on this machine: synthetic users posting signed webhooks through the real ingress, fetcher and processor.",
         discussion: """
             Hosts librdkafka's mock cluster in-process. PostgreSQL: a scratch database on DATABASE_URL (or the PG* \
             variables) when set, else a throw-away local cluster from Debian's binaries; either is removed on exit. \
-            Each user sends four simulated days — Apple Watch heart rate and HRV every 10 minutes, nightly sleep \
-            stages, WHOOP recovery each morning — with scripted episodes: a stress spike (reflex), a poor-recovery \
+            Simulated Oura and WHOOP clouds: each user first connects one of them through /connect and the OAuth2 \
+            callback. Each user sends four simulated days — Apple Watch heart rate and HRV every 10 minutes, nightly \
+            sleep stages, and a recovery each morning that the provider notifies and the fetcher fetches — with \
+            scripted episodes: a stress spike (reflex), a poor-recovery \
             stretch (guardian), an anomaly (hypothesis), each followed by a return to pattern. Ends with a summary, \
             checks (nothing lost, nothing applied twice, every scripted switch made) and an HTML report; exits 1 if a \
             check fails. Ctrl-C stops cleanly.

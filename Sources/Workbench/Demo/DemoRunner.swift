@@ -13,8 +13,8 @@ import Synchronization
 /// mock cluster in-process, PostgreSQL (a scratch database on the configured
 /// server, or a throw-away local cluster), simulated Oura and WHOOP clouds,
 /// the real ingress, fetcher and processor in this process, and
-/// `DemoScenario`'s users — connected to WHOOP (and half of them to Oura)
-/// through the real connect flow — posting signed requests through HTTP on a
+/// `DemoScenario`'s users — half connected to Oura, half to WHOOP, through the
+/// real connect flow — posting signed requests through HTTP on a
 /// compressed clock. Ends by checking that nothing was lost or applied twice
 /// and that every scripted switch happened.
 public struct DemoRunner: Sendable {
@@ -122,7 +122,7 @@ public struct DemoRunner: Sendable {
         var settings = ProcessorSettings(bootstrapServers: cluster.bootstrapServers, shards: 4)
         settings.group = "auren-demo"
         settings.progressInterval = .seconds(3600)
-        var thresholds = (try? ConfigurationWatcher.load(path: "config/biometric_thresholds.yaml")) ?? BridgeConfiguration()
+        var thresholds = DemoScenario.thresholds((try? ConfigurationWatcher.load(path: "config/biometric_thresholds.yaml")) ?? BridgeConfiguration())
         thresholds.checkpoint.intervalSeconds = 2
         let processor = StreamProcessor(settings: settings, client: client, configuration: ConfigurationStore(thresholds), watcher: nil,
                                         cipher: cipher, logger: logger)
@@ -175,28 +175,25 @@ public struct DemoRunner: Sendable {
         }
     }
 
-    /// Each user connects WHOOP, and every other one Oura too, as from the
-    /// app: `POST /connect/{provider}` signed with the device key, consent
-    /// at the provider, the provider's redirect to the callback.
+    /// Each user connects their Oura or WHOOP account as from the app:
+    /// `POST /connect/{provider}` signed with the device key, consent at the
+    /// provider, the provider's redirect to the callback.
     private func connectUsers(ingress: EmbeddedIngress, deviceKeys: [[UInt8]], oura: SimulatedProviderCloud, whoop: SimulatedProviderCloud) async throws -> Int {
         let bridge = "http://127.0.0.1:\(ingress.port)"
         var connected = 0
         for user in 0..<options.users {
-            var clouds = [(whoop, String(DemoScenario.whoopID(user)))]
-            if DemoScenario.wearsOura(user) { clouds.append((oura, DemoScenario.ouraID(user))) }
-            for (cloud, login) in clouds {
-                let body = Array(#"{"user_id":"\#(DemoScenario.userID(user))"}"#.utf8)
-                let id = "connect-\(cloud.provider.rawValue)-\(user)"
-                let answer = try await Self.http(.POST, bridge + "/connect/\(cloud.provider.rawValue)",
-                                                 headers: SignedHeaders.standard(id: id, body: body, secret: deviceKeys[user]), body: body)
-                guard answer.status == 200, let authorize = (try? JSONParser.parse(answer.body))?["authorize_url"]?.stringValue else {
-                    throw DemoFailure(description: "POST /connect/\(cloud.provider.rawValue) answered \(answer.status)")
-                }
-                let callback = try await cloud.consent(to: authorize, as: login)
-                let page = try await Self.http(.GET, callback)
-                guard page.status == 200 else { throw DemoFailure(description: "the \(cloud.provider.rawValue) callback answered \(page.status)") }
-                connected += 1
+            let (cloud, login) = DemoScenario.wearsOura(user) ? (oura, DemoScenario.ouraID(user)) : (whoop, String(DemoScenario.whoopID(user)))
+            let body = Array(#"{"user_id":"\#(DemoScenario.userID(user))"}"#.utf8)
+            let id = "connect-\(cloud.provider.rawValue)-\(user)"
+            let answer = try await Self.http(.POST, bridge + "/connect/\(cloud.provider.rawValue)",
+                                             headers: SignedHeaders.standard(id: id, body: body, secret: deviceKeys[user]), body: body)
+            guard answer.status == 200, let authorize = (try? JSONParser.parse(answer.body))?["authorize_url"]?.stringValue else {
+                throw DemoFailure(description: "POST /connect/\(cloud.provider.rawValue) answered \(answer.status)")
             }
+            let callback = try await cloud.consent(to: authorize, as: login)
+            let page = try await Self.http(.GET, callback)
+            guard page.status == 200 else { throw DemoFailure(description: "the \(cloud.provider.rawValue) callback answered \(page.status)") }
+            connected += 1
             progress.update(fraction: Double(user + 1) / Double(options.users), counts: "\(connected) connections")
         }
         progress.finish()
@@ -230,8 +227,8 @@ public struct DemoRunner: Sendable {
                 whoop.addWhoopSleep(user: whoopUser, id: id, end: delivery.time.description, json: json)
             case .whoopRecovery(let sleepID, let cycleID, let json):
                 whoop.addWhoopRecovery(user: whoopUser, cycleID: cycleID, sleepID: sleepID, createdAt: delivery.time.description, json: json, scored: true)
-            case .ouraDailySleep(let id, let day, let json):
-                oura.addOuraRecord(user: DemoScenario.ouraID(delivery.user), type: "daily_sleep", id: id, day: day, json: json)
+            case .ouraReadiness(let id, let day, let json):
+                oura.addOuraRecord(user: DemoScenario.ouraID(delivery.user), type: "daily_readiness", id: id, day: day, json: json)
             case nil:
                 break
             }

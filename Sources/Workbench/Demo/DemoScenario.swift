@@ -5,10 +5,11 @@ import Pipeline
 /// Four simulated days of each demo user's body, as their devices would send
 /// it: an Apple Watch batch (heart rate, HRV SDNN, steps) every 10 minutes
 /// with a circadian rhythm, the night's sleep stages from HealthKit each
-/// morning, WHOOP's sleep and recovery each morning (stored in the simulated
-/// WHOOP cloud, which notifies; the fetcher fetches them) and, for every
-/// other user, Oura's daily sleep score the same way — with the same scripted
-/// episodes for everyone, a little later for each user:
+/// morning, and each morning's recovery from a ring or a strap: every other
+/// user wears an Oura ring (its daily readiness score), the others a WHOOP
+/// (the night's sleep and the recovery). The provider's simulated cloud
+/// stores the record and sends its notification; the fetcher fetches it.
+/// The same scripted episodes for everyone, a little later for each user:
 ///
 /// - day 1, 15:00 — an acute stress spike (HR ≈ 122, HRV ≈ 24 ms for 20 min): reflex, then back to pattern;
 /// - days 2–3 — a poor-recovery stretch (WHOOP recovery 28 and 33): guardian, back to pattern when recovery returns on day 4;
@@ -29,19 +30,19 @@ public struct DemoScenario: Sendable {
         case whoopSleep(id: String, json: String)
         /// The recovery of the sleep's cycle.
         case whoopRecovery(sleepID: String, cycleID: Int, json: String)
-        case ouraDailySleep(id: String, day: String, json: String)
+        case ouraReadiness(id: String, day: String, json: String)
 
         public var dataType: String {
             switch self {
             case .whoopSleep: "sleep"
             case .whoopRecovery: "recovery"
-            case .ouraDailySleep: "daily_sleep"
+            case .ouraReadiness: "daily_readiness"
             }
         }
 
         public var json: String {
             switch self {
-            case .whoopSleep(_, let json), .whoopRecovery(_, _, let json), .ouraDailySleep(_, _, let json): json
+            case .whoopSleep(_, let json), .whoopRecovery(_, _, let json), .ouraReadiness(_, _, let json): json
             }
         }
     }
@@ -89,8 +90,18 @@ public struct DemoScenario: Sendable {
     public static func userID(_ user: Int) -> String { "demo-user-\(user)" }
     public static func whoopID(_ user: Int) -> Int { 10_000 + user }
     public static func ouraID(_ user: Int) -> String { "oura-\(user)" }
-    /// Every other user wears an Oura ring too.
+    /// Every other user wears an Oura ring, the others a WHOOP strap.
     public static func wearsOura(_ user: Int) -> Bool { user % 2 == 0 }
+
+    /// The thresholds the script is written for: `base`, with a recovery
+    /// score current for 48 hours rather than 24 — Oura dates its daily
+    /// readiness at midnight, so the default would leave its wearers without
+    /// a current recovery from midnight until the morning's score arrives.
+    public static func thresholds(_ base: BridgeConfiguration) -> BridgeConfiguration {
+        var thresholds = base
+        thresholds.freshness[Metric.recoveryScore.rawValue] = 48 * 3600
+        return thresholds
+    }
 
     /// Each user's episodes start a little later than the previous user's.
     static func offset(_ user: Int) -> Int64 { Int64(user * 37 % 120) * 60 }
@@ -99,10 +110,13 @@ public struct DemoScenario: Sendable {
     private static let spikeLength: Int64 = 20 * 60
     private static let anomalyStart: Int64 = 3 * 86_400 + 14 * 3600
     private static let anomalyLength: Int64 = 10 * 60
-    /// When WHOOP scores the morning's recovery: an hour earlier each day, so
-    /// a new recovery always arrives before the last one (current for 24 h)
-    /// goes stale — even when fetching it takes a simulated hour.
-    private static func recoveryTime(day: Int) -> Int64 { Int64(day) * 86_400 + 6 * 3600 + 55 * 60 - Int64(day) * 3600 }
+    /// When the morning's recovery is scored. WHOOP's is dated when scored,
+    /// so it comes an hour earlier each day: a new one always arrives before
+    /// the last goes stale, even when fetching it takes a simulated hour.
+    /// Oura's is dated at midnight, one a calendar day, 24 hours apart.
+    private static func recoveryTime(day: Int, user: Int) -> Int64 {
+        Int64(day) * 86_400 + 6 * 3600 + 55 * 60 - (wearsOura(user) ? 0 : Int64(day) * 3600)
+    }
     private static let recoveryByDay: [Double] = [78, 28, 33, 80]
     private static let rmssdByDay: [Double] = [56, 48, 49, 57]
 
@@ -112,8 +126,8 @@ public struct DemoScenario: Sendable {
         let script: [(Int64, Expected)] = [
             (Self.spikeStart, Expected(mode: "reflex", reason: "hrv_drop")),
             (Self.spikeStart + Self.spikeLength, Expected(mode: "pattern", reason: "returned_to_baseline")),
-            (Self.recoveryTime(day: 1), Expected(mode: "guardian", reason: "low_recovery")),
-            (Self.recoveryTime(day: 3), Expected(mode: "pattern", reason: "returned_to_baseline")),
+            (Self.recoveryTime(day: 1, user: user), Expected(mode: "guardian", reason: "low_recovery")),
+            (Self.recoveryTime(day: 3, user: user), Expected(mode: "pattern", reason: "returned_to_baseline")),
             (Self.anomalyStart, Expected(mode: "hypothesis", reason: "anomaly")),
             (Self.anomalyStart + Self.anomalyLength, Expected(mode: "pattern", reason: "returned_to_baseline")),
         ]
@@ -133,10 +147,10 @@ public struct DemoScenario: Sendable {
                 batch += 1
             }
             for day in 0..<4 {
-                let recovery = Self.recoveryTime(day: day) + offset
-                if recovery < seconds { all += whoop(user: user, second: recovery, day: day) }
-                let score = recovery + 5 * 60
-                if Self.wearsOura(user), score < seconds { all.append(ouraDailySleep(user: user, second: score, day: day)) }
+                let recovery = Self.recoveryTime(day: day, user: user) + offset
+                if recovery < seconds {
+                    if Self.wearsOura(user) { all.append(ouraReadiness(user: user, second: recovery, day: day)) } else { all += whoop(user: user, second: recovery, day: day) }
+                }
                 let wake = Int64(day) * 86_400 + 7 * 3600 + 5 * 60 + offset
                 if day > 0, wake < seconds { all.append(sleepBatch(user: user, second: wake)) }
             }
@@ -201,15 +215,15 @@ public struct DemoScenario: Sendable {
         ]
     }
 
-    /// Oura's daily sleep score: a reading the decisions do not use, fetched all the same.
-    private func ouraDailySleep(user: Int, second: Int64, day: Int) -> Delivery {
+    /// Oura's morning readiness score (the same recovery a WHOOP would score), dated at midnight.
+    private func ouraReadiness(user: Int, second: Int64, day: Int) -> Delivery {
         let time = start.adding(seconds: Double(second))
         let date = String(time.description.prefix(10))
-        let id = "daily-sleep-\(user)-\(day)"
-        let score = Int(75 + 10 * noise(user, day, 10))
-        let record = #"{"id":"\#(id)","day":"\#(date)","score":\#(score),"timestamp":"\#(date)T00:00:00+00:00"}"#
-        let body = #"{"event_type":"create","data_type":"daily_sleep","object_id":"\#(id)","event_time":"\#(time)","user_id":"\#(Self.ouraID(user))"}"#
-        return Delivery(user: user, time: time, route: .oura, body: Array(body.utf8), record: .ouraDailySleep(id: id, day: date, json: record),
+        let id = "readiness-\(user)-\(day)"
+        let score = Int((Self.recoveryByDay[day] + 2 * noise(user, day, 8)).rounded())
+        let record = #"{"id":"\#(id)","day":"\#(date)","score":\#(score),"temperature_deviation":0.1,"timestamp":"\#(date)T00:00:00+00:00"}"#
+        let body = #"{"event_type":"create","data_type":"daily_readiness","object_id":"\#(id)","event_time":"\#(time)","user_id":"\#(Self.ouraID(user))"}"#
+        return Delivery(user: user, time: time, route: .oura, body: Array(body.utf8), record: .ouraReadiness(id: id, day: date, json: record),
                         heartRate: nil, hrv: nil)
     }
 
