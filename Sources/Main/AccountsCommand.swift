@@ -109,18 +109,8 @@ struct AccountsCommand: AsyncParsableCommand {
         var provider: ConnectableProvider
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            let settings: ProviderAPISettings
-            do {
-                guard let configured = try ProviderAPISettings.fromEnvironment(provider.value, environment) else {
-                    throw ValidationError("set \(provider.rawValue.uppercased())_CLIENT_ID and _CLIENT_SECRET to revoke at \(provider.value.displayName)")
-                }
-                settings = configured
-            } catch let invalid as ProviderAPISettings.Invalid {
-                throw ValidationError(invalid.description)
-            }
             let logger = Logger(label: "auren.accounts")
-            let api = ProviderAPI(client: ProviderClient(settings: settings, metrics: BridgeMetrics(), logger: logger))
+            let api = ProviderAPI(client: try ProvidersCommand.client(for: provider.value, logger: logger))
             let revoked = try await AccountsCommand.withConnections(stateKeys) { [user, provider] store in
                 guard let connection = try await store.connections(of: user).first(where: { $0.provider == provider.rawValue }) else { return false }
                 try await ConnectionTokens(store: store, metrics: BridgeMetrics(), logger: logger).disconnect(api, providerUserID: connection.providerUserID)

@@ -52,17 +52,22 @@ struct ProvidersCommand: AsyncParsableCommand {
     }
 
     static func subscriptions() throws -> OuraSubscriptions {
-        let settings: ProviderAPISettings
+        let logger = Logger(label: "auren.providers")
+        return OuraSubscriptions(client: try client(for: .oura, logger: logger), logger: logger)
+    }
+
+    /// A client of the provider's API as the environment configures it
+    /// (`<PROVIDER>_CLIENT_ID`, …), or a refusal that says what to set.
+    static func client(for provider: Provider, logger: Logger) throws -> ProviderClient {
+        let prefix = provider.rawValue.uppercased()
         do {
-            guard let configured = try ProviderAPISettings.fromEnvironment(.oura, ProcessInfo.processInfo.environment) else {
-                throw ValidationError("set OURA_CLIENT_ID and OURA_CLIENT_SECRET")
+            guard let settings = try ProviderAPISettings.fromEnvironment(provider, ProcessInfo.processInfo.environment) else {
+                throw ValidationError("set \(prefix)_CLIENT_ID and \(prefix)_CLIENT_SECRET, as for serve")
             }
-            settings = configured
+            return ProviderClient(settings: settings, metrics: BridgeMetrics(), logger: logger)
         } catch let invalid as ProviderAPISettings.Invalid {
             throw ValidationError(invalid.description)
         }
-        let logger = Logger(label: "auren.providers")
-        return OuraSubscriptions(client: ProviderClient(settings: settings, metrics: BridgeMetrics(), logger: logger), logger: logger)
     }
 
     static func describe(_ subscription: OuraSubscriptions.Subscription) -> String {

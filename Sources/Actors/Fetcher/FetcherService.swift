@@ -51,6 +51,8 @@ public struct FetcherService: Service {
                             await fetches.next()
                             running -= 1
                         }
+                        // Counted busy before it leaves the channel's count, so a drain never sees neither.
+                        intake.begin()
                         fetches.addTask { await handle(item, producer: producer, maxRecordBytes: maxRecordBytes, intake: intake) }
                         running += 1
                     }
@@ -102,7 +104,6 @@ public struct FetcherService: Service {
     // MARK: One notification
 
     private func handle(_ item: NotificationIntake.Item, producer: KafkaProducer, maxRecordBytes: Int, intake: NotificationIntake) async {
-        intake.begin()
         defer {
             intake.finished(item)
             intake.end()

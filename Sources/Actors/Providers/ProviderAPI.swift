@@ -27,21 +27,22 @@ public struct ProviderAPI: Sendable {
     }
 
     public func exchange(code: String, redirectURI: String) async throws -> OAuthTokens {
-        try await token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI)])
+        try await token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI)], attempts: nil)
     }
 
     /// Spends `refreshToken` (single use) for a new pair; `.invalidGrant`
-    /// when the provider refuses it.
+    /// when the provider refuses it. Tried twice at most: it runs while the
+    /// connection's row is locked, and every fetch of that user waits.
     public func refresh(_ refreshToken: String) async throws -> OAuthTokens {
         var fields = [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]
         if provider == .whoop { fields.append(("scope", "offline")) }
-        return try await token(fields)
+        return try await token(fields, attempts: 2)
     }
 
-    private func token(_ fields: [(String, String)]) async throws -> OAuthTokens {
+    private func token(_ fields: [(String, String)], attempts: Int?) async throws -> OAuthTokens {
         let body = Array(Self.form(fields + [("client_id", settings.clientID), ("client_secret", settings.clientSecret)]).utf8)
         let response = try await client.send(.POST, settings.tokenURL, endpoint: "token",
-                                             headers: [("content-type", "application/x-www-form-urlencoded")], body: body)
+                                             headers: [("content-type", "application/x-www-form-urlencoded")], body: body, attempts: attempts)
         switch response.status {
         case 200:
             return try OAuthTokens.parse(response.body, receivedAt: Date())

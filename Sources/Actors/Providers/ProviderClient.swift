@@ -44,10 +44,12 @@ public struct ProviderClient: Sendable {
         self.logger = logger
     }
 
-    /// `endpoint` names the call in metrics (`token`, `record`, …).
+    /// `endpoint` names the call in metrics (`token`, `record`, …);
+    /// `attempts` lowers the policy's for a call that holds something meanwhile.
     public func send(
-        _ method: HTTPMethod, _ url: String, endpoint: String, headers: [(String, String)] = [], body: [UInt8]? = nil
+        _ method: HTTPMethod, _ url: String, endpoint: String, headers: [(String, String)] = [], body: [UInt8]? = nil, attempts: Int? = nil
     ) async throws -> Response {
+        let attempts = min(attempts ?? policy.attempts, policy.attempts)
         var backoff = policy.firstBackoff
         var failures = 0
         var rateLimited = 0
@@ -58,7 +60,7 @@ public struct ProviderClient: Sendable {
                 response = try await once(method, url, endpoint: endpoint, headers: headers, body: body)
             } catch let error as ProviderError {
                 failures += 1
-                guard failures < policy.attempts else { throw error }
+                guard failures < attempts else { throw error }
                 logger.info("\(settings.provider.rawValue) \(endpoint): \(error); retrying in \(backoff)")
                 try await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, policy.maximumBackoff)
@@ -72,7 +74,7 @@ public struct ProviderClient: Sendable {
                 await gate.pause(for: wait)
             case 500...599:
                 failures += 1
-                guard failures < policy.attempts else { throw ProviderError.status(response.status, endpoint: endpoint) }
+                guard failures < attempts else { throw ProviderError.status(response.status, endpoint: endpoint) }
                 logger.info("\(settings.provider.rawValue) \(endpoint) answered \(response.status); retrying in \(backoff)")
                 try await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, policy.maximumBackoff)

@@ -16,7 +16,9 @@ struct MigrationTests {
             #expect(first == migrations)
             let second = try await runner.apply(migrations)
             #expect(second.isEmpty)
-            #expect(try await Self.tables(client) == ["device_keys", "mode_transitions", "partition_owners", "processor_offsets", "provider_accounts", "schema_migrations", "user_state"])
+            #expect(try await Self.tables(client) == [
+                "device_keys", "mode_transitions", "oauth_states", "partition_owners", "processor_offsets", "provider_accounts", "schema_migrations", "user_state",
+            ])
             let recorded = try await client.query("SELECT count(*)::int FROM schema_migrations")
             for try await count in recorded.decode(Int.self) { #expect(count == migrations.count) }
 
