@@ -299,7 +299,7 @@ struct ProcessorResilienceTests {
         do {
             try await PostgresSession.with(postgres.settings, logger: TestDatabase.logger, reachableWithin: TestDatabase.connectWithin) { client in
                 try await MigrationRunner(client: client, logger: TestDatabase.logger).apply(try ProjectRoot.migrations)
-                let processor = try ProcessorProcess(bootstrapServers: cluster.bootstrapServers, database: postgres.settings)
+                let processor = try BridgeProcess(bootstrapServers: cluster.bootstrapServers, database: postgres.settings)
                 try await eventually("the processor is ready") { try processor.readiness().status == 200 }
                 let readiness = ReadinessWatch(processor)
                 // A twentieth every second: the faults fall mid-stream however fast the processor is.

@@ -40,7 +40,7 @@ enum ProcessorChecks {
     }
 
     /// Partitions whose owner row names `processor` (a member's name ends with its pid).
-    static func partitionsOwned(by processor: ProcessorProcess, _ client: PostgresClient) async throws -> Int {
+    static func partitionsOwned(by processor: BridgeProcess, _ client: PostgresClient) async throws -> Int {
         let suffix = " pid \(processor.pid)"
         var owned = 0
         for try await owner in try await client.query("SELECT owner FROM partition_owners").decode(String.self) where owner.hasSuffix(suffix) {

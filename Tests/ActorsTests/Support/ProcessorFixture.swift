@@ -27,13 +27,13 @@ struct ProcessorFixture: Sendable {
     }
 
     /// `serve --role processor` in a process of its own.
-    func startProcessor(configPath: String? = nil, arguments: [String] = []) throws -> ProcessorProcess {
-        try ProcessorProcess(bootstrapServers: bootstrapServers, database: database, configPath: configPath, arguments: arguments)
+    func startProcessor(configPath: String? = nil, arguments: [String] = []) throws -> BridgeProcess {
+        try BridgeProcess(bootstrapServers: bootstrapServers, database: database, configPath: configPath, arguments: arguments)
     }
 
     /// `serve --role <role>` with extra environment (provider settings).
-    func start(role: String, environment: [String: String], arguments: [String] = []) throws -> ProcessorProcess {
-        try ProcessorProcess(bootstrapServers: bootstrapServers, database: database, role: role, arguments: arguments, environment: environment)
+    func start(role: String, environment: [String: String], arguments: [String] = []) throws -> BridgeProcess {
+        try BridgeProcess(bootstrapServers: bootstrapServers, database: database, role: role, arguments: arguments, environment: environment)
     }
 
     /// Appends the workload's envelopes (all, or `range`); returns each partition's end.

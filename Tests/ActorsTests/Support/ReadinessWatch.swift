@@ -9,7 +9,7 @@ final class ReadinessWatch: Sendable {
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(_ processor: ProcessorProcess) {
+    init(_ processor: BridgeProcess) {
         Thread { [self] in
             while !stopped.load(ordering: .acquiring) {
                 if let reply = try? processor.readiness(), reply.status == 503 {

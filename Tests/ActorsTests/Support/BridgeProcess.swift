@@ -7,14 +7,16 @@ import Workbench
 /// `biometric-bridge serve --role processor` (or another role) in a process
 /// of its own, so a test can kill it (SIGKILL) or stop it (SIGTERM) like an
 /// orchestrator would.
-final class ProcessorProcess: @unchecked Sendable {
+final class BridgeProcess: @unchecked Sendable {
     private let process = Process()
+    let role: String
     let logFile: URL
 
     init(
         bootstrapServers: String, database: PostgresSettings, configPath: String? = nil, role: String = "processor", arguments: [String] = [],
         environment extra: [String: String] = [:]
     ) throws {
+        self.role = role
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(role)-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = BridgeExecutable.url
@@ -106,12 +108,12 @@ final class ProcessorProcess: @unchecked Sendable {
     }
 
     /// SIGTERM; returns the exit status (see `Process.exitStatus`) and how
-    /// long the exit took. A processor still running after `limit` is an
+    /// long the exit took. A process still running after `limit` is an
     /// issue, and is killed.
     func terminate(within limit: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async -> (status: Int32?, took: Duration) {
         let started = ContinuousClock.now
         if process.isRunning { process.terminate() }
-        let status = await process.exitStatus(within: limit, "the processor, after SIGTERM,", log: { [self] in log }, sourceLocation: sourceLocation)
+        let status = await process.exitStatus(within: limit, "the \(role) process, after SIGTERM,", log: { [self] in log }, sourceLocation: sourceLocation)
         return (status, ContinuousClock.now - started)
     }
 
