@@ -20,6 +20,8 @@ public enum FetchFailure: String, Sendable, CaseIterable, RetriableError {
     case providerRefused = "provider_refused"
     /// No API settings for this provider (`<PROVIDER>_CLIENT_ID` unset).
     case providerNotConfigured = "provider_not_configured"
+    /// Kafka refused the fetched record for good (larger than a record may be).
+    case recordRefused = "record_refused"
     /// The stored tokens cannot be decrypted (their key is not in
     /// `BRIDGE_STATE_KEYS`, or they were altered).
     case tokensUnreadable = "tokens_unreadable"

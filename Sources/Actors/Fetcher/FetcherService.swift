@@ -38,7 +38,8 @@ public struct FetcherService: Service {
         let consumer = try KafkaConsumer(configuration: settings.consumerConfiguration, listener: intake)
         intake.consumer.withLock { $0 = consumer }
         let maxRecordBytes = producerConfiguration.maxMessageBytes
-        logger.info("fetcher started: group \(settings.group), \(settings.concurrency) fetches at once, providers \(fetcher.apis.keys.map(\.rawValue).sorted())")
+        let providers = fetcher.apis.values.map { "\($0.provider.rawValue) (limits \($0.settings.budgetDescription))" }.sorted()
+        logger.info("fetcher started: group \(settings.group), \(settings.concurrency) fetches at once, \(providers.joined(separator: ", "))")
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.waitUntilStopped() }
@@ -88,6 +89,9 @@ public struct FetcherService: Service {
 
     private struct Stopped: Error {}
 
+    /// Room for a fetched record's key and headers within Kafka's record size.
+    static let recordHeadroom = 4_096
+
     /// Lets the fetches in flight finish (within the shutdown timeout),
     /// commits them, then leaves the group.
     private func drain(intake: NotificationIntake, consumer: KafkaConsumer) async throws {
@@ -119,7 +123,14 @@ public struct FetcherService: Service {
                 try await fetcher.perform(notification)
             }
             for fetched in result.records {
-                try await produce(fetched, of: record, provider: provider, user: user, producer: producer)
+                // A record Kafka can never take must not hold the partition's commits for ever.
+                guard fetched.body.count <= maxRecordBytes - Self.recordHeadroom else { throw FetchFailure.recordRefused }
+                do {
+                    try await produce(fetched, of: record, provider: provider, user: user, producer: producer)
+                } catch let error as KafkaError where !error.isRetriable {
+                    logger.warning("Kafka refused a fetched \(providerName) record: \(error)")
+                    throw FetchFailure.recordRefused
+                }
             }
             counted(provider: providerName, outcome: result.outcome)
         } catch let failure as FetchFailure {
@@ -180,6 +191,7 @@ public struct FetcherService: Service {
         case .providerRefused: "the provider's answer could not be used"
         case .providerNotConfigured: "no API settings for this provider (client id unset)"
         case .tokensUnreadable: "the connection's tokens cannot be decrypted with BRIDGE_STATE_KEYS"
+        case .recordRefused: "Kafka refused the fetched record (larger than a record may be)"
         }
     }
 

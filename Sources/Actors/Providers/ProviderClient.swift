@@ -84,11 +84,6 @@ public struct ProviderClient: Sendable {
         }
     }
 
-    /// Pauses this provider's requests (a 429 seen by someone else's call).
-    func pause(for wait: Duration) async {
-        await gate.pause(for: wait)
-    }
-
     private func once(_ method: HTTPMethod, _ url: String, endpoint: String, headers: [(String, String)], body: [UInt8]?) async throws -> Response {
         var request = HTTPClientRequest(url: url)
         request.method = method

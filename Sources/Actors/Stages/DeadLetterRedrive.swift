@@ -1,14 +1,17 @@
 import Foundation
 import Logging
+import Pipeline
 import Synchronization
 
 /// `biometric-bridge dlq redrive`: puts dead letters back on the topic they
 /// came from, once their cause is gone (a user reconnected, a provider is
 /// back). It reads the dead-letter topic from its start to its end as of
 /// now, keeps those of the chosen stage (and reason), and appends each one's
-/// original key, bytes and headers to its `original-topic`. Re-driving twice
-/// sends twice; the processor's de-duplication and the fetcher's delivery
-/// ids make that harmless.
+/// original key, bytes and headers to its `original-topic` — except an Oura
+/// or WHOOP notification an ingress older than the fetcher put on
+/// `biometric-events`, which goes to `provider-notifications`, to be fetched.
+/// Re-driving twice sends twice; the processor's de-duplication and the
+/// fetcher's delivery ids make that harmless.
 public struct DeadLetterRedrive: Sendable {
     public struct Summary: Sendable, Equatable {
         public var read = 0
@@ -47,11 +50,18 @@ public struct DeadLetterRedrive: Sendable {
                 continue
             }
             let headers = letter.headers.filter { !Self.deadLetterHeaders.contains($0.name) }
-            _ = try await producer.send(KafkaProducerRecord(topic: topic, key: letter.key, value: letter.value, headers: headers))
-            summary.redriven[topic, default: 0] += 1
+            let destination = topic == topics.events && Self.isNotification(letter) ? topics.notifications : topic
+            _ = try await producer.send(KafkaProducerRecord(topic: destination, key: letter.key, value: letter.value, headers: headers))
+            summary.redriven[destination, default: 0] += 1
         }
         await producer.close()
         return summary
+    }
+
+    private static func isNotification(_ letter: KafkaConsumerRecord) -> Bool {
+        guard let provider = letter.header(RecordHeader.provider).flatMap({ Provider(rawValue: $0.stringValue) }),
+              let body = try? JSONParser.parse(letter.value) else { return false }
+        return ProviderRecordNormalizer.isNotification(body, provider: provider)
     }
 
     /// What the dead-letter stage added; the rest is the original's.

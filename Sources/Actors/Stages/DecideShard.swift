@@ -137,12 +137,13 @@ public actor DecideShard {
                 let stage: DeadLetterStage = reason == .noValidReadings ? .validate : .normalise
                 try await deadLetter(record, stage: stage, reason: .rejected(reason), error: detail, rejections: rejections)
             case .notFetched(let provider):
-                // Fetching records from the provider's API is not built yet:
-                // the notification is kept in the dead-letter topic for a re-drive.
+                // The ingress sends notifications to the fetcher; one here was
+                // written by an older ingress. Kept for `dlq redrive`, which
+                // sends it to the fetcher.
                 counts.deadLettered += 1
                 counts.rejections[RejectionReason.unsupportedType.rawValue, default: 0] += 1
                 try await deadLetter(record, stage: .normalise, reason: .rejected(.unsupportedType),
-                                     error: "\(provider.rawValue) notification: fetching from the provider API is not available")
+                                     error: "\(provider.rawValue) notification on the events topic: dlq redrive --stage normalise sends it to the fetcher")
             }
         }
         if !healthKit.isEmpty { metrics?.healthKitProcessed(healthKit) }

@@ -115,8 +115,12 @@ public struct DemoRunner: Sendable {
         }
 
         let metrics = BridgeMetrics()
+        // Four days pass in a minute here, so the providers' real budgets (WHOOP:
+        // 100 requests a minute) would hold the compressed clock back; the
+        // simulated clouds take any rate.
+        let unlimited = ["OURA_RATE_LIMITS": "1000000/60s", "WHOOP_RATE_LIMITS": "1000000/60s"]
         let apis = try [oura, whoop].map { cloud in
-            let settings = try ProviderAPISettings.fromEnvironment(cloud.provider, cloud.environment)!
+            let settings = try ProviderAPISettings.fromEnvironment(cloud.provider, cloud.environment.merging(unlimited) { first, _ in first })!
             return ProviderAPI(client: ProviderClient(settings: settings, metrics: metrics, logger: logger))
         }
         var settings = ProcessorSettings(bootstrapServers: cluster.bootstrapServers, shards: 4)

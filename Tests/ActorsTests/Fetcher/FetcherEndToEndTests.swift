@@ -278,6 +278,71 @@ struct FetcherEndToEndTests {
         }
     }
 
+    /// A notification an ingress older than the fetcher left on the events
+    /// topic is dead-lettered by the processor; `dlq redrive` sends it to the
+    /// fetcher, and its record is decided.
+    @Test func aNotificationLeftOnTheEventsTopicIsRedrivenToTheFetcher() async throws {
+        try await ProcessorFixture.run(eventPartitions: 4) { fixture in
+            try await ProviderClouds.run { clouds in
+                try await clouds.connect(clouds.oura, user: "user-old", providerUser: "o-old", client: fixture.client)
+                clouds.oura.addOuraRecord(user: "o-old", type: "daily_readiness", id: "dr-old", day: Self.today,
+                                          json: ProviderClouds.ouraReadiness(id: "dr-old", day: Self.today, score: 25))
+                let producer = try KafkaTestSupport.producer(fixture.bootstrapServers)
+                _ = try await producer.send(KafkaProducerRecord(
+                    topic: "biometric-events", key: "user-old",
+                    value: Array(SimulatedProviderCloud.ouraNotification(user: "o-old", type: "daily_readiness", id: "dr-old").utf8), headers: [
+                        KafkaHeader(name: "provider", value: "oura"), KafkaHeader(name: "received-at", value: Timestamp.now.description),
+                        KafkaHeader(name: "delivery-id", value: "old-ingress-1"),
+                    ]))
+                await producer.close()
+                let processor = try fixture.startProcessor()
+                try await eventually("the notification dead-lettered", timeout: .seconds(60)) {
+                    try await fixture.records(of: "biometric-events.dlq").count == 1
+                }
+                let letter = try #require(try await fixture.records(of: "biometric-events.dlq").first)
+                #expect(letter.headerText("stage") == "normalise" && letter.headerText("reason") == "unsupported_type")
+
+                let environment = ["KAFKA_BOOTSTRAP_SERVERS": fixture.bootstrapServers, "PATH": "/usr/bin:/bin"]
+                let redrive = try await BridgeCommand.run(["dlq", "redrive", "--stage", "normalise", "--reason", "unsupported_type"], environment: environment)
+                #expect(redrive.output.contains("re-drove 1 to provider-notifications"), "\(redrive.output)\(redrive.errors)")
+                let fetcher = try fixture.start(role: "fetcher", environment: clouds.environment)
+                try await eventually("the fetched readiness decided", timeout: .seconds(60)) {
+                    let switches = try await fixture.records(of: "neuros-mode-switches").compactMap { try? JSONParser.parse($0.value) }
+                    return switches.contains { $0["user_id"]?.stringValue == "user-old" && $0["new_mode"]?.stringValue == "guardian" }
+                }
+                #expect(await fetcher.terminate().status == 0)
+                #expect(await processor.terminate().status == 0)
+            }
+        }
+    }
+
+    /// A record larger than Kafka takes is dead-lettered, and the ones
+    /// after it are fetched and committed all the same.
+    @Test func aRecordTooLargeForKafkaIsDeadLetteredNotRetried() async throws {
+        try await ProcessorFixture.run(eventPartitions: 4) { fixture in
+            try await ProviderClouds.run { clouds in
+                try await clouds.connect(clouds.oura, user: "user-big", providerUser: "o-big", client: fixture.client)
+                let padding = String(repeating: "x", count: 1_100_000)
+                clouds.oura.addOuraRecord(user: "o-big", type: "sleep", id: "huge", day: Self.today,
+                                          json: #"{"id":"huge","day":"\#(Self.today)","note":"\#(padding)"}"#)
+                clouds.oura.addOuraRecord(user: "o-big", type: "daily_readiness", id: "small", day: Self.today,
+                                          json: ProviderClouds.ouraReadiness(id: "small", day: Self.today, score: 70))
+                let fetcher = try fixture.start(role: "fetcher", environment: clouds.environment)
+                try await Self.produceNotifications(fixture, cloud: .oura, user: "user-big", ids: ["huge"]) { id in
+                    SimulatedProviderCloud.ouraNotification(user: "o-big", type: "sleep", id: id)
+                }
+                try await Self.produceNotifications(fixture, cloud: .oura, user: "user-big", ids: ["small"]) { id in
+                    SimulatedProviderCloud.ouraNotification(user: "o-big", type: "daily_readiness", id: id)
+                }
+                try await eventually("the small record fetched and the huge one dead-lettered", timeout: .seconds(60)) {
+                    let letters = try await fixture.records(of: "biometric-events.dlq")
+                    return try await Self.deliveryIDs(fixture).count == 1 && letters.first?.headerText("reason") == "record_refused"
+                }
+                #expect(await fetcher.terminate().status == 0)
+            }
+        }
+    }
+
     // MARK: Helpers
 
     /// Notifications as the ingress appends them, spread over every
