@@ -94,12 +94,14 @@ public struct DemoScenario: Sendable {
     public static func wearsOura(_ user: Int) -> Bool { user % 2 == 0 }
 
     /// The thresholds the script is written for: `base`, with a recovery
-    /// score current for 48 hours rather than 24 — Oura dates its daily
-    /// readiness at midnight, so the default would leave its wearers without
-    /// a current recovery from midnight until the morning's score arrives.
+    /// score current for 72 hours rather than 24. Oura dates its daily
+    /// readiness at midnight, and a score sent just before midnight is dated
+    /// nearly a day before it arrives: the last one is then almost 48 hours
+    /// old when the next comes (later still, after fetching), and the default
+    /// would leave its wearers without a current recovery in between.
     public static func thresholds(_ base: BridgeConfiguration) -> BridgeConfiguration {
         var thresholds = base
-        thresholds.freshness[Metric.recoveryScore.rawValue] = 48 * 3600
+        thresholds.freshness[Metric.recoveryScore.rawValue] = 72 * 3600
         return thresholds
     }
 
