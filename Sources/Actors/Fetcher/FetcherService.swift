@@ -37,6 +37,8 @@ public struct FetcherService: Service {
         let intake = NotificationIntake(capacity: settings.concurrency, logger: logger)
         let consumer = try KafkaConsumer(configuration: settings.consumerConfiguration, listener: intake)
         intake.consumer.withLock { $0 = consumer }
+        // The intake holds the consumer and the consumer its listener, the intake.
+        defer { intake.consumer.withLock { $0 = nil } }
         let maxRecordBytes = producerConfiguration.maxMessageBytes
         let providers = fetcher.apis.values.map { "\($0.provider.rawValue) (limits \($0.settings.budgetDescription))" }.sorted()
         logger.info("fetcher started: group \(settings.group), \(settings.concurrency) fetches at once, \(providers.joined(separator: ", "))")
@@ -81,8 +83,6 @@ public struct FetcherService: Service {
                 group.cancelAll()
             }
         }
-        // The intake holds the consumer and the consumer its listener, the intake.
-        intake.consumer.withLock { $0 = nil }
         await producer.close()
         logger.info("fetcher stopped")
     }
