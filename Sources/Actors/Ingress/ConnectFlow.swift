@@ -107,7 +107,7 @@ public final class ConnectFlow: Sendable {
             return try await body()
         } catch {
             logger.warning("\(what): \(String(reflecting: error))")
-            throw IngressError(.serviceUnavailable, "accounts_unavailable", "the account store is unreachable; retry later", retryAfterSeconds: 5)
+            throw IngressError.accountsUnavailable
         }
     }
 

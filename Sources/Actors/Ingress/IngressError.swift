@@ -27,6 +27,10 @@ public struct IngressError: Error, HTTPResponseError, Sendable {
 
     static func malformed(_ code: String, _ message: String) -> IngressError { IngressError(.badRequest, code, message) }
 
+    /// PostgreSQL did not answer a lookup or a write of accounts: the sender retries.
+    static let accountsUnavailable = IngressError(
+        .serviceUnavailable, "accounts_unavailable", "the account directory is unreachable; retry later", retryAfterSeconds: 5)
+
     static func unauthorized(_ failure: SignatureFailure) -> IngressError {
         IngressError(.unauthorized, failure.code, failure.description)
     }

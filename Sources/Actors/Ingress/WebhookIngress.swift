@@ -249,8 +249,7 @@ public final class WebhookIngress: Sendable {
 
     private func accountsUnavailable(_ error: any Error) -> IngressError {
         logger.warning("account lookup failed: \(String(reflecting: error))")
-        return IngressError(.serviceUnavailable, "accounts_unavailable", "the account directory is unreachable; retry later",
-                            retryAfterSeconds: 5)
+        return .accountsUnavailable
     }
 
     private func verify<T>(_ check: () throws(SignatureFailure) -> T) throws(IngressError) -> T {
