@@ -56,6 +56,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Consumer group id.")
     var group: String = "biometric-bridge-processor"
 
+    @Option(help: ArgumentHelp(
+        "Static group membership id (default: BRIDGE_INSTANCE_ID, else the host name): restarted within --session-timeout, "
+            + "the member gets its partitions back without a rebalance.", valueName: "id"))
+    var instanceID: String?
+
+    @Option(help: ArgumentHelp(
+        "Pin the processor to a partition group, e.g. 0-7,12: it reads exactly these partitions of biometric-events without "
+            + "group management (fencing still keeps a second claimant from writing).", valueName: "list"))
+    var partitions: String?
+
     @Option(help: "Decide shards (default: 2 × cores).")
     var shards: Int = 2 * ProcessInfo.processInfo.activeProcessorCount
 
@@ -101,9 +111,19 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--recovery-retry-seconds takes up to 10 comma-separated whole seconds between 1 and 3,600")
         }
         guard (0.1...120).contains(produceTimeout) else { throw ValidationError("--produce-timeout must be between 0.1 and 120 seconds") }
+        if let partitions {
+            do { _ = try PartitionSelection(parsing: partitions) } catch { throw ValidationError("--partitions: \(error)") }
+        }
+        if let instanceID, !Self.isValidInstanceID(instanceID) {
+            throw ValidationError("--instance-id takes 1 to 200 letters, digits, '.', '_' and '-'")
+        }
         for property in kafkaProperties where !property.contains("=") {
             throw ValidationError("--kafka-property takes KEY=VALUE, not '\(property)'")
         }
+    }
+
+    static func isValidInstanceID(_ id: String) -> Bool {
+        (1...200).contains(id.utf8.count) && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
     }
 
     private var recoveryRetryDelays: [Duration]? {
@@ -153,7 +173,14 @@ struct ServeCommand: AsyncParsableCommand {
             settings.ingress.maxBodyBytes = bytes
         }
 
+        let memberID = try instanceID ?? environment["BRIDGE_INSTANCE_ID"].map { id in
+            guard Self.isValidInstanceID(id) else { throw ValidationError("BRIDGE_INSTANCE_ID takes 1 to 200 letters, digits, '.', '_' and '-'") }
+            return id
+        } ?? ProcessInfo.processInfo.hostName
         settings.processor.group = group
+        settings.processor.instanceID = memberID
+        settings.processor.pinnedPartitions = try partitions.map(PartitionSelection.init(parsing:))
+        settings.fetcher.instanceID = memberID
         settings.processor.sessionTimeout = .seconds(sessionTimeout)
         settings.processor.checkpointWindow = checkpointWindow
         settings.processor.progressInterval = .seconds(progressInterval)

@@ -14,6 +14,8 @@ public struct FetcherSettings: Sendable {
     public var notReadyDelays: [Duration] = [.seconds(120), .seconds(180), .seconds(300)]
     public var retry = ProviderClient.RetryPolicy()
     public var sessionTimeout: Duration = .seconds(10)
+    /// Static membership in the fetcher's group, as for the processor.
+    public var instanceID: String?
     public var kafkaProperties: [String: String] = [:]
     /// How long a stop waits for the fetches in flight before it leaves
     /// them to the next owner (they are fetched again: at least once).
@@ -34,6 +36,7 @@ public struct FetcherSettings: Sendable {
         configuration.maxBatchSize = max(1, concurrency)
         configuration.sessionTimeout = sessionTimeout
         configuration.heartbeatInterval = .milliseconds(max(100, sessionTimeout.wholeMilliseconds / 10))
+        configuration.groupInstanceID = instanceID
         // A notification is fetched as soon as it is appended, not after the
         // broker's default half-second wait for more.
         configuration.additionalProperties = ["fetch.wait.max.ms": "10"].merging(kafkaProperties) { _, explicit in explicit }

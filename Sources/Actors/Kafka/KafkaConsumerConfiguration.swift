@@ -17,6 +17,15 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// Where a partition starts when the owner supplies no offset and Kafka
     /// has no committed one.
     public var startFromEarliest: Bool = true
+    /// Static membership (`group.instance.id`): a member that comes back
+    /// under the same id within the session timeout gets its partitions back
+    /// without a rebalance. Leaving the group then waits for the session
+    /// timeout too, since a static member does not announce that it leaves.
+    public var groupInstanceID: String?
+    /// Reads exactly these partitions of every topic, without group
+    /// management: a container pinned to its partition group. The group id
+    /// then only names where offsets are committed for outside tools.
+    public var pinnedPartitions: PartitionSelection?
     /// Extra librdkafka properties (TLS, SASL, tuning); they win over the above.
     public var additionalProperties: [String: String] = [:]
 
@@ -27,7 +36,7 @@ public struct KafkaConsumerConfiguration: Sendable {
     }
 
     var properties: [String: String] {
-        let base: [String: String] = [
+        var base: [String: String] = [
             "bootstrap.servers": bootstrapServers,
             "group.id": groupID,
             "client.id": clientID,
@@ -43,6 +52,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             "heartbeat.interval.ms": String(heartbeatInterval.wholeMilliseconds),
             "max.poll.interval.ms": String(maxPollInterval.wholeMilliseconds),
         ]
+        if let groupInstanceID, pinnedPartitions == nil { base["group.instance.id"] = groupInstanceID }
         return base.merging(additionalProperties) { _, extra in extra }
     }
 }

@@ -67,6 +67,8 @@ final class KafkaConsumerLoop: @unchecked Sendable {
         // Errors and logs queued for the application are served by our batch calls.
         rd_kafka_poll_set_consumer(client.pointer)
         self.queue = rd_kafka_queue_get_consumer(client.pointer)
+        // Pinned partitions are assigned on the polling thread as it starts.
+        guard configuration.pinnedPartitions == nil else { return }
         let subscription = KafkaPartitionList.make(configuration.topics.map { (KafkaTopicPartition(topic: $0, partition: -1), nil) })
         defer { rd_kafka_topic_partition_list_destroy(subscription) }
         let err = rd_kafka_subscribe(client.pointer, subscription)
@@ -112,6 +114,7 @@ final class KafkaConsumerLoop: @unchecked Sendable {
         let batchSize = max(1, configuration.maxBatchSize)
         var buffer = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: batchSize)
         let timeout = Int32(clamping: configuration.pollTimeout.wholeMilliseconds)
+        if let pinned = configuration.pinnedPartitions { assignPinned(pinned) }
         while !stop.isRequested {
             runPendingCommands(failingWith: nil)
             if let delivery, !delivery.finished(within: pausedForBackPressure.isEmpty ? Self.stallBeforePausing : Self.pausedPollInterval) {
@@ -136,7 +139,9 @@ final class KafkaConsumerLoop: @unchecked Sendable {
             // librdkafka 2.0 may abort if a commit meets the group's termination.
             logger.warning("leaving the consumer group with \(stuck) offset commits still in flight after 10 s")
         }
-        // Closing serves the final revocation through the rebalance callback.
+        // Closing serves the final revocation through the rebalance callback;
+        // pinned partitions have no group to revoke them, so it happens here.
+        if configuration.pinnedPartitions != nil { unassignPinned() }
         let err = rd_kafka_consumer_close(client.pointer)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("leaving the consumer group: \(KafkaError(err, "close"))")
@@ -308,6 +313,49 @@ final class KafkaConsumerLoop: @unchecked Sendable {
             }
         }
         logger.info("assigned \(partitions.count) partitions: \(partitions.map(\.description).joined(separator: ", "))")
+    }
+
+    /// Assigns the pinned partitions of every topic, as a group would: the
+    /// owner claims them (fencing whoever had them) and supplies the offsets.
+    /// A partition the topic does not have stops the consumer: reading the
+    /// others would leave it silently unread.
+    private func assignPinned(_ pinned: PartitionSelection) {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(client.pointer, 1, nil, &metadata, 10_000)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            return fail(KafkaError(err, "reading the partition counts of \(configuration.topics.joined(separator: ", "))"))
+        }
+        let counts = Dictionary(
+            UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt)).map {
+                (String(cString: $0.topic), $0.err == RD_KAFKA_RESP_ERR_NO_ERROR ? Int32($0.partition_cnt) : 0)
+            }) { first, _ in first }
+        rd_kafka_metadata_destroy(metadata)
+        for topic in configuration.topics {
+            let count = counts[topic] ?? 0
+            guard let beyond = pinned.partitions.first(where: { $0 >= count }) else { continue }
+            return fail(KafkaError(
+                RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+                "--partitions \(pinned) names partition \(beyond), but \(topic) has \(count == 0 ? "no partitions (does it exist?)" : "only \(count)")"))
+        }
+        let partitions = configuration.topics.flatMap { topic in pinned.partitions.map { KafkaTopicPartition(topic: topic, partition: $0) } }
+        let list = KafkaPartitionList.make(partitions.map { ($0, nil) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        assign(partitions, list: list)
+        guard !stop.isRequested else { return }
+        let assigned = rd_kafka_assign(client.pointer, list)
+        if assigned != RD_KAFKA_RESP_ERR_NO_ERROR { fail(KafkaError(assigned, "assigning partitions \(pinned)")) }
+    }
+
+    private func unassignPinned() {
+        let assigned = positions.withLock { $0.assigned }
+        if !assigned.isEmpty { revoke(assigned.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }) }
+        _ = rd_kafka_assign(client.pointer, nil)
+    }
+
+    private func fail(_ error: KafkaError) {
+        logger.error("\(error)")
+        failure.withLock { $0 = error }
+        stop.request()
     }
 
     private func revoke(_ partitions: [KafkaTopicPartition]) {

@@ -5,8 +5,15 @@ import Foundation
 public struct ProcessorSettings: Sendable {
     public var bootstrapServers: String
     public var group = "biometric-bridge-processor"
+    /// Static membership: the same id after a restart gets the same
+    /// partitions back without a rebalance (nil: dynamic membership).
+    public var instanceID: String?
+    /// A partition group: these partitions, without group management.
+    public var pinnedPartitions: PartitionSelection?
     /// Names this member in the partition owner rows, for operators.
-    public var memberName = "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
+    public var memberName: String {
+        "\(instanceID ?? ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
+    }
     public var topics = Topics()
     /// Decide actors; users are spread over them by a stable hash.
     public var shards: Int
@@ -48,6 +55,8 @@ public struct ProcessorSettings: Sendable {
         configuration.pollTimeout = pollTimeout
         configuration.sessionTimeout = sessionTimeout
         configuration.heartbeatInterval = heartbeatInterval
+        configuration.groupInstanceID = instanceID
+        configuration.pinnedPartitions = pinnedPartitions
         configuration.additionalProperties = [
             "fetch.wait.max.ms": String(fetchWait.wholeMilliseconds),
             // librdkafka 2.0 holds this per-partition minimum against the whole

@@ -106,7 +106,9 @@ public final class StreamProcessor: Service, Sendable {
                 consumerLag: consumer.lag())
         }
         defer { statistics.readGauges(from: nil) }
-        logger.info("processor started: group \(settings.group), \(settings.shards) shards, configuration \(configuration.version)")
+        let membership = settings.pinnedPartitions.map { "pinned to partitions \($0) of \(settings.topics.events)" }
+            ?? settings.instanceID.map { "static member \($0)" } ?? "dynamic member"
+        logger.info("processor started: group \(settings.group), \(membership), \(settings.shards) shards, configuration \(configuration.version)")
 
         // Every task of the run in one group. A drain runs down the chain —
         // consumer closed, ingest, shards, sealers, writer — and ends with

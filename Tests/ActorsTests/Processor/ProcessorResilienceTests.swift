@@ -134,6 +134,43 @@ struct ProcessorResilienceTests {
         }
     }
 
+    /// Containers pinned to partition groups: one killed and restarted on
+    /// its own partitions resumes them, and the other never hears of it (no
+    /// group, no revocation). A second claimant of a group fences the first.
+    @Test func pinnedPartitionGroups() async throws {
+        let workload = EnvelopeWorkload(envelopes: 30_000, users: 400, seed: 7)
+        let expected = await workload.replay()
+        try await ProcessorFixture.run(eventPartitions: 8) { fixture in
+            let pinned = { (partitions: String) in ["--partitions", partitions] }
+            var first = try fixture.startProcessor(arguments: pinned("0-3"))
+            let second = try fixture.startProcessor(arguments: pinned("4-7"))
+            try await eventually("both groups owned") { first.ownedPartitions == 4 && second.ownedPartitions == 4 }
+            var ends = try await fixture.produce(workload, range: 0..<10_000)
+            try await eventually("the first group checkpointed work") {
+                try await ProcessorChecks.offsets(fixture.client).filter { $0.key.partition < 4 && $0.value > 0 }.count == 4
+            }
+            first.kill()
+            ends.merge(try await fixture.produce(workload, range: 10_000..<20_000)) { max($0, $1) }
+            first = try fixture.startProcessor(arguments: pinned("0-3"))
+            try await eventually("the restarted member resumed its own partitions") { first.ownedPartitions == 4 }
+
+            // A replacement for the second group while it still runs: it claims
+            // the partitions, and the first claimant's next checkpoint is refused.
+            let replacement = try fixture.startProcessor(arguments: pinned("4-7"))
+            try await eventually("the replacement owns the second group") { replacement.ownedPartitions == 4 }
+            ends.merge(try await fixture.produce(workload, range: 20_000..<30_000)) { max($0, $1) }
+            try await fixture.waitUntilCheckpointed(ends)
+            try await eventually("the displaced member let its partitions go") { second.ownedPartitions == 0 }
+            #expect(!second.log.contains("revoked") && !second.log.contains("assigned 4 partitions: biometric-events [0]"),
+                    "the second group heard of the first one's restart")
+            for member in [first, second, replacement] {
+                #expect(await member.terminate().status == 0, "\(member.log.suffix(2_000))")
+            }
+            #expect(try await ProcessorChecks.storedSwitchIDs(fixture.client) == Set(expected.switches.map(\.switchID)))
+            #expect(try await ProcessorChecks.states(fixture.client) == expected.states)
+        }
+    }
+
     /// While PostgreSQL writes are blocked, memory stays bounded, /ready says 503 and nothing is lost; then it catches up and is ready.
     @Test func blockedDatabase() async throws {
         let workload = EnvelopeWorkload(envelopes: 80_000, users: 2_000, seed: 4)

@@ -27,6 +27,8 @@ final class BridgeProcess: @unchecked Sendable {
         environment["BRIDGE_CONFIG"] = configPath ?? ProjectRoot.path("config/biometric_thresholds.yaml").path
         environment["BRIDGE_MIGRATIONS_DIR"] = ProjectRoot.path("config/sql").path
         environment["LOG_LEVEL"] = "info"
+        // Static members must not share an id; the host name is everyone's here.
+        environment["BRIDGE_INSTANCE_ID"] = "\(role)-\(UUID().uuidString.prefix(8))"
         environment.merge(extra) { _, explicit in explicit }
         process.environment = environment
         let log = try FileHandle(forWritingTo: logFile)
