@@ -15,6 +15,23 @@ public final class KafkaAdmin: Sendable {
     /// The partition count of every topic the cluster reports, fetched within
     /// `timeout`. An unreachable cluster is an error that names the servers.
     public func partitionCounts(timeout: Duration = .seconds(10)) async throws -> [String: Int] {
+        try await topicShapes(timeout: timeout).mapValues(\.partitions)
+    }
+
+    /// What the cluster's metadata tells of a topic.
+    public struct TopicShape: Sendable, Equatable {
+        public let partitions: Int
+        /// The fewest replicas any of its partitions has.
+        public let replicationFactor: Int
+
+        public init(partitions: Int, replicationFactor: Int) {
+            self.partitions = partitions
+            self.replicationFactor = replicationFactor
+        }
+    }
+
+    /// Every topic the cluster reports, with its partitions and replication.
+    public func topicShapes(timeout: Duration = .seconds(10)) async throws -> [String: TopicShape] {
         let client = client
         let servers = bootstrapServers
         return try await ThreadBridge.offload {
@@ -25,11 +42,13 @@ public final class KafkaAdmin: Sendable {
             }
             defer { rd_kafka_metadata_destroy(metadata) }
             let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
-            var counts: [String: Int] = [:]
+            var shapes: [String: TopicShape] = [:]
             for topic in topics where topic.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                counts[String(cString: topic.topic)] = Int(topic.partition_cnt)
+                let partitions = UnsafeBufferPointer(start: topic.partitions, count: Int(topic.partition_cnt))
+                shapes[String(cString: topic.topic)] = TopicShape(
+                    partitions: partitions.count, replicationFactor: Int(partitions.map(\.replica_cnt).min() ?? 0))
             }
-            return counts
+            return shapes
         }
     }
 
