@@ -37,6 +37,9 @@ public final class ProcessorStatistics: Sendable {
         /// Per owned partition: records between the high watermark and the
         /// next record the processor will be handed.
         public var consumerLag: [KafkaTopicPartition: Int64] = [:]
+        /// How long the oldest record read since the last written checkpoint
+        /// has waited for one; zero when everything read is checkpointed.
+        public var checkpointAge: Duration = .zero
 
         public init(queueDepths: [String: Int] = [:], consumerLag: [KafkaTopicPartition: Int64] = [:]) {
             self.queueDepths = queueDepths
@@ -63,7 +66,11 @@ public final class ProcessorStatistics: Sendable {
     public var snapshot: Snapshot { counts.withLock { $0 } }
 
     /// The running processor's gauges; empty while none runs.
-    public var gauges: Gauges { gaugeSource.withLock { $0 }?() ?? Gauges() }
+    public var gauges: Gauges {
+        var gauges = gaugeSource.withLock { $0 }?() ?? Gauges()
+        gauges.checkpointAge = uncheckpointedAge
+        return gauges
+    }
 
     /// Where `gauges` come from while the processor runs; nil when it stops.
     public func readGauges(from source: (@Sendable () -> Gauges)?) {

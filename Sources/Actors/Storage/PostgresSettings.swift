@@ -1,10 +1,13 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 
 /// Where PostgreSQL is and how to log in: `DATABASE_URL`
 /// (`postgres://user:password@host:port/database?sslmode=…`) or else the
 /// standard libpq variables `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`,
-/// `PGDATABASE`, `PGSSLMODE` — what `pg_virtualenv` sets.
+/// `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT` — what `pg_virtualenv` sets.
+/// `verify-full` checks the server's certificate and host name against the
+/// CA file in `sslrootcert` (as libpq spells it), else the system's CAs.
 public struct PostgresSettings: Sendable, CustomStringConvertible {
     public enum TLSMode: String, Sendable {
         case disable, prefer, require
@@ -17,6 +20,8 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var tls: TLSMode
+    /// PEM file of the CAs that sign the server's certificate (`verify-full`).
+    public var rootCertificatePath: String?
     public var connectTimeout: Duration = .seconds(5)
 
     public init(host: String, port: Int = 5432, user: String, password: String?, database: String, tls: TLSMode = .disable) {
@@ -34,13 +39,14 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         guard let tls = TLSMode(rawValue: environment["PGSSLMODE"] ?? "disable") else {
             throw StorageError("PGSSLMODE must be disable, prefer, require or verify-full")
         }
-        return PostgresSettings(
+        return try PostgresSettings(
             host: environment["PGHOST"] ?? "localhost",
             port: environment["PGPORT"].flatMap(Int.init) ?? 5432,
             user: user,
             password: environment["PGPASSWORD"],
             database: environment["PGDATABASE"] ?? user,
             tls: tls)
+        .withRootCertificate(environment["PGSSLROOTCERT"])
     }
 
     public init(url: String) throws {
@@ -56,6 +62,22 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         self.init(
             host: host, port: components.port ?? 5432, user: components.user ?? "postgres",
             password: components.password, database: database.isEmpty ? (components.user ?? "postgres") : database, tls: tls)
+        self = try withRootCertificate(components.queryItems?.first { $0.name == "sslrootcert" }?.value)
+    }
+
+    /// Checked now, so a missing or unreadable CA file is refused at start
+    /// rather than on the first connection.
+    private func withRootCertificate(_ path: String?) throws -> PostgresSettings {
+        guard let path, !path.isEmpty else { return self }
+        guard tls == .verifyFull else { throw StorageError("sslrootcert is used with sslmode=verify-full only (it is \(tls.rawValue))") }
+        do {
+            guard !(try NIOSSLCertificate.fromPEMFile(path)).isEmpty else { throw StorageError("no certificate in it") }
+        } catch {
+            throw StorageError("sslrootcert \(path) is not a readable PEM file of CA certificates: \(error)")
+        }
+        var copy = self
+        copy.rootCertificatePath = path
+        return copy
     }
 
     /// A copy that connects to another database of the same server.
@@ -76,6 +98,7 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         components.port = port
         components.path = "/" + database
         components.queryItems = [URLQueryItem(name: "sslmode", value: tls.rawValue)]
+            + (rootCertificatePath.map { [URLQueryItem(name: "sslrootcert", value: $0)] } ?? [])
         return components.string!
     }
 
@@ -98,7 +121,11 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         case .disable: return .disable
         case .prefer: return .prefer(Self.unverifiedTLS)
         case .require: return .require(Self.unverifiedTLS)
-        case .verifyFull: return .require(.makeClientConfiguration())
+        case .verifyFull:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .fullVerification
+            if let rootCertificatePath { configuration.trustRoots = .file(rootCertificatePath) }
+            return .require(configuration)
         }
     }
 

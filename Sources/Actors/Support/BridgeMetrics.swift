@@ -173,6 +173,9 @@ public final class BridgeMetrics: Sendable {
         for (stage, count) in gauges.queueDepths {
             registry.makeGauge(descriptor: depth, labels: [("stage", stage)]).set(Double(count))
         }
+        registry.makeGauge(descriptor: Self.descriptor(
+            "checkpoint_age_seconds", "Seconds the oldest record read since the last written checkpoint has waited for one (0: all checkpointed)."))
+            .set(gauges.checkpointAge.seconds)
         let lag = Self.descriptor("kafka_consumer_lag_messages", "Records between a partition's high watermark and the next one the processor will be handed.")
         func series(_ partition: KafkaTopicPartition) -> Gauge {
             registry.makeGauge(descriptor: lag, labels: [("topic", partition.topic), ("partition", String(partition.partition))])

@@ -28,17 +28,32 @@ public final class LocalPostgres: Sendable {
     private let logger: Logger
     /// The descriptor whose lock marks the folder as in use.
     private let ownerLock: Int32
+    /// The server's certificate and key, when it serves TLS.
+    private let tls: ServerCertificate?
+
+    /// PEM files; copied into the cluster's folder, readable by the server only.
+    public struct ServerCertificate: Sendable {
+        public let certificate: URL
+        public let key: URL
+
+        public init(certificate: URL, key: URL) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
 
     private static let folderPrefix = "auren-demo-pg-"
     private static let lockName = "owner.lock"
 
     /// Creates and starts the cluster on a thread of its own (initdb takes a
     /// second or two of blocking work).
-    public static func start(logger: Logger) async throws -> LocalPostgres {
-        try await ThreadBridge.offload { try startBlocking(logger: logger) }
+    /// With `tls`, the server has `ssl = on` with that certificate (clients
+    /// may still connect without TLS).
+    public static func start(tls: ServerCertificate? = nil, logger: Logger) async throws -> LocalPostgres {
+        try await ThreadBridge.offload { try startBlocking(tls: tls, logger: logger) }
     }
 
-    private static func startBlocking(logger: Logger) throws -> LocalPostgres {
+    private static func startBlocking(tls: ServerCertificate?, logger: Logger) throws -> LocalPostgres {
         let binaries = try findBinaries()
         let runAsPostgres = getuid() == 0
         let postgresAccount = getpwnam("postgres")
@@ -63,8 +78,17 @@ public final class LocalPostgres: Sendable {
         }
         let cluster = LocalPostgres(
             settings: PostgresSettings(host: "127.0.0.1", port: port, user: "postgres", password: nil, database: "postgres"),
-            folder: folder, binaries: binaries, runAsPostgres: runAsPostgres, logger: logger, ownerLock: ownerLock)
+            folder: folder, binaries: binaries, runAsPostgres: runAsPostgres, logger: logger, ownerLock: ownerLock,
+            tls: tls.map { _ in ServerCertificate(certificate: folder.appendingPathComponent("server.crt"), key: folder.appendingPathComponent("server.key")) })
         do {
+            if let tls, let copied = cluster.tls {
+                // PostgreSQL reads a key only when its own user owns it and no one else may read it.
+                for (from, to) in [(tls.certificate, copied.certificate), (tls.key, copied.key)] {
+                    try FileManager.default.copyItem(at: from, to: to)
+                    chmod(to.path, 0o600)
+                    if runAsPostgres, let account = postgresAccount { chown(to.path, account.pointee.pw_uid, account.pointee.pw_gid) }
+                }
+            }
             try cluster.run("initdb", ["-D", cluster.dataPath, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
             try cluster.startServer()
         } catch {
@@ -74,13 +98,16 @@ public final class LocalPostgres: Sendable {
         return cluster
     }
 
-    private init(settings: PostgresSettings, folder: URL, binaries: URL, runAsPostgres: Bool, logger: Logger, ownerLock: Int32) {
+    private init(
+        settings: PostgresSettings, folder: URL, binaries: URL, runAsPostgres: Bool, logger: Logger, ownerLock: Int32, tls: ServerCertificate?
+    ) {
         self.settings = settings
         self.folder = folder
         self.binaries = binaries
         self.runAsPostgres = runAsPostgres
         self.logger = logger
         self.ownerLock = ownerLock
+        self.tls = tls
     }
 
     /// Stops the servers and removes the folders of throw-away clusters whose
@@ -122,8 +149,9 @@ public final class LocalPostgres: Sendable {
     private var dataPath: String { folder.appendingPathComponent("data").path }
 
     private func startServer() throws {
+        let ssl = tls.map { " -c ssl=on -c ssl_cert_file=\($0.certificate.path) -c ssl_key_file=\($0.key.path)" } ?? ""
         try run("pg_ctl", ["-D", dataPath, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60", "-o",
-                           "-p \(settings.port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off", "start"])
+                           "-p \(settings.port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off\(ssl)", "start"])
     }
 
     /// Stops the server (fast shutdown: every connection is cut), waits
