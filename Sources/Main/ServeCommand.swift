@@ -32,6 +32,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HTTP listen address.")
     var httpHost: String = "0.0.0.0"
 
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (default: TLS_CERTIFICATE_FILE); needs --tls-key.", valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(help: ArgumentHelp("The PEM private key of --tls-certificate (default: TLS_KEY_FILE).", valueName: "file"))
+    var tlsKey: String?
+
     @Option(help: "Open HTTP connections at most; more wait in the listen backlog.")
     var httpMaxConnections: Int = 4_096
 
@@ -162,6 +168,14 @@ struct ServeCommand: AsyncParsableCommand {
         settings.thresholdsPath = config ?? environment["BRIDGE_CONFIG"]
             ?? (FileManager.default.fileExists(atPath: "config/biometric_thresholds.yaml") ? "config/biometric_thresholds.yaml" : nil)
         settings.readyCheckpointAge = .seconds(readyCheckpointAge)
+        switch (tlsCertificate ?? environment["TLS_CERTIFICATE_FILE"], tlsKey ?? environment["TLS_KEY_FILE"]) {
+        case (nil, nil): break
+        case let (certificate?, key?):
+            settings.httpCertificate = HTTPServerCertificate(certificatePath: certificate, keyPath: key)
+            // Read now: a bad pair is refused before anything connects.
+            do { _ = try settings.httpCertificate?.serverConfiguration() } catch { throw ValidationError("\(error)") }
+        default: throw ValidationError("--tls-certificate and --tls-key (TLS_CERTIFICATE_FILE, TLS_KEY_FILE) come together")
+        }
 
         settings.ingress.limits.maxConnections = httpMaxConnections
         settings.ingress.limits.idleTimeout = .seconds(httpIdleTimeout)

@@ -69,9 +69,10 @@ public struct BridgeApplication: Sendable {
         }
 
         let readiness = try makeReadiness(client: client, statistics: processor?.service.statistics)
-        let http = HTTPServer(
+        let http = try HTTPServer(
             router: BridgeRouter.make(ingress: ingress, connect: connect, processor: processor?.service.statistics, readiness: readiness, metrics: metrics),
-            host: settings.httpHost, port: settings.httpPort, limits: settings.ingress.limits, readiness: readiness, logger: logger)
+            host: settings.httpHost, port: settings.httpPort, limits: settings.ingress.limits, certificate: settings.httpCertificate,
+            readiness: readiness, logger: logger)
         services.append(.init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup))
 
         let watcher = processor?.watcher

@@ -17,6 +17,8 @@ public struct BridgeSettings: Sendable {
     public var httpHost = "0.0.0.0"
     /// 0 picks a free port, which is logged.
     public var httpPort = 8080
+    /// HTTPS on the port when set; plain HTTP only behind a terminating load balancer.
+    public var httpCertificate: HTTPServerCertificate?
     /// `/ready` answers 503 when a record read has waited this long for its checkpoint.
     public var readyCheckpointAge: Duration = .seconds(60)
 

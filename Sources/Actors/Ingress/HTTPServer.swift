@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
@@ -11,14 +12,17 @@ public final class HTTPServer: Service, Sendable {
     private let readiness: Readiness
     private let bound = OneShot<Int>()
 
+    /// With `certificate`, HTTPS only.
     public init(
-        router: Router<BasicRequestContext>, host: String, port: Int, limits: HTTPLimits = HTTPLimits(), readiness: Readiness, logger: Logger
-    ) {
+        router: Router<BasicRequestContext>, host: String, port: Int, limits: HTTPLimits = HTTPLimits(), certificate: HTTPServerCertificate? = nil,
+        readiness: Readiness, logger: Logger
+    ) throws {
         let bound = bound
         self.readiness = readiness
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .nanoseconds(Int64(limits.idleTimeout.wholeMilliseconds) * 1_000_000)))
         application = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(limits.idleTimeout.wholeMilliseconds) * 1_000_000))),
+            server: try certificate.map { try .tls(http1, tlsConfiguration: $0.serverConfiguration()) } ?? http1,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "auren-biometric-bridge",
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),

@@ -37,7 +37,7 @@ public final class SimulatedProviderCloud: Sendable {
         routes.add(to: router)
         var quiet = logger
         quiet.logLevel = .warning
-        let server = HTTPServer(router: router, host: "127.0.0.1", port: 0, readiness: Readiness(checks: []), logger: quiet)
+        let server = try HTTPServer(router: router, host: "127.0.0.1", port: 0, readiness: Readiness(checks: []), logger: quiet)
         let group = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: quiet))
         let running = Task { try await group.run() }
         do {
