@@ -19,6 +19,9 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Partitions currently assigned to this member.
+    /// What stopped the consumer on its own (a refused assignment), if anything did.
+    public var error: (any Error)? { loop.error }
+
     public var assignment: Set<KafkaTopicPartition> {
         loop.positions.withLock { $0.assigned }
     }

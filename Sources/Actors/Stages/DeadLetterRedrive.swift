@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import Pipeline
-import Synchronization
 
 /// `biometric-bridge dlq redrive`: puts dead letters back on the topic they
 /// came from, once their cause is gone (a user reconnected, a provider is
@@ -35,7 +34,8 @@ public struct DeadLetterRedrive: Sendable {
     }
 
     public func run(stage: String, reason: String?) async throws -> Summary {
-        let letters = try await readDeadLetters()
+        let letters = try await TopicSnapshot.read(
+            topic: topics.deadLetters, bootstrapServers: bootstrapServers, kafkaProperties: kafkaProperties, logger: logger)
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
         producerConfiguration.additionalProperties = kafkaProperties
         let producer = try KafkaProducer(configuration: producerConfiguration)
@@ -70,51 +70,4 @@ public struct DeadLetterRedrive: Sendable {
         RecordHeader.originalPartition, RecordHeader.originalOffset, RecordHeader.originalValueOmitted,
         RecordHeader.rejectedSamples, RecordHeader.rejectedCounts,
     ]
-
-    /// Every dead letter up to the end the brokers report now, with a
-    /// throw-away consumer group (nothing is committed).
-    private func readDeadLetters() async throws -> [KafkaConsumerRecord] {
-        let admin = try KafkaAdmin(bootstrapServers: bootstrapServers, additionalProperties: kafkaProperties)
-        let ends = try await admin.watermarks(topic: topics.deadLetters).filter { $0.value.high > $0.value.low }
-        guard !ends.isEmpty else { return [] }
-        let reader = Reader()
-        var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: bootstrapServers, groupID: "biometric-bridge-redrive-\(UUID().uuidString.prefix(8))", topics: [topics.deadLetters])
-        configuration.additionalProperties = kafkaProperties
-        let consumer = try KafkaConsumer(configuration: configuration, listener: reader)
-        let total = ends.values.reduce(0) { $0 + Int($1.high - $1.low) }
-        var lastReport = ContinuousClock.now
-        while !reader.reached(ends.mapValues(\.high)) {
-            try await Task.sleep(for: .milliseconds(50))
-            if ContinuousClock.now - lastReport > .seconds(5) {
-                logger.info("read \(reader.count) of \(total) dead letters")
-                lastReport = .now
-            }
-        }
-        try await consumer.close()
-        return reader.records
-    }
-
-    private final class Reader: KafkaConsumerListener {
-        private let state = Mutex<(records: [KafkaConsumerRecord], next: [KafkaTopicPartition: Int64])>(([], [:]))
-
-        func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] { [:] }
-        func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {}
-
-        func received(_ records: [KafkaConsumerRecord]) async {
-            state.withLock { state in
-                for record in records {
-                    state.records.append(record)
-                    state.next[record.topicPartition] = record.offset + 1
-                }
-            }
-        }
-
-        var records: [KafkaConsumerRecord] { state.withLock { $0.records } }
-        var count: Int { state.withLock { $0.records.count } }
-
-        func reached(_ ends: [KafkaTopicPartition: Int64]) -> Bool {
-            state.withLock { state in ends.allSatisfy { (state.next[$0.key] ?? 0) >= $0.value } }
-        }
-    }
 }
