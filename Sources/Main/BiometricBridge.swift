@@ -8,7 +8,7 @@ struct BiometricBridge: AsyncParsableCommand {
         commandName: "biometric-bridge",
         abstract: "AUREN Biometric Bridge: wearable data in, cognitive mode switches out.",
         subcommands: [
-            ServeCommand.self, DemoCommand.self, ReplayCommand.self, AccountsCommand.self, ProvidersCommand.self, DeadLetterCommand.self,
+            ServeCommand.self, DemoCommand.self, LoadCommand.self, ReplayCommand.self, AccountsCommand.self, ProvidersCommand.self, DeadLetterCommand.self,
             TopicsCommand.self, BenchCommand.self, KafkaMockCommand.self, MigrateCommand.self,
         ])
 

@@ -33,9 +33,27 @@ public enum DemoReport {
                                   milliseconds(result.decisionLatency.percentile(0.5)), milliseconds(result.decisionLatency.percentile(0.99)))),
             "checks",
         ]
-        lines += result.checks.map { "  \($0.passed ? "✓" : "✗") \($0.name) — \($0.detail)" }
+        lines += checkLines(result)
         if let reportPath { lines.append("report: \(reportPath)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// A load run against a bridge elsewhere: what the sender saw, and the checks.
+    public static func loadSummary(_ result: DemoResult) -> String {
+        let answers = result.answers.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key == 0 ? "none" : String($0.key))" }.joined(separator: ", ")
+        let modes = Dictionary(grouping: result.switches, by: \.mode).mapValues(\.count)
+        return ([
+            String(format: "AUREN load — %d users, %.1f simulated days in %.0f s", result.users, result.simulatedDays, result.wallSeconds),
+            row("requests", "\(result.requests) signed HTTP requests: \(answers)"),
+            row("records", "\(result.recordsInTopic) in biometric-events, \(result.notifications) notifications and backfills"),
+            row("mode switches", "\(result.switches.count): " + ["reflex", "guardian", "hypothesis", "pattern"].map { "\($0) \(modes[$0, default: 0])" }.joined(separator: ", ")),
+            row("latency", "HTTP request → 202: p50 \(milliseconds(result.requestLatency.percentile(0.5))), p99 \(milliseconds(result.requestLatency.percentile(0.99)))"),
+            "checks",
+        ] + checkLines(result)).joined(separator: "\n")
+    }
+
+    private static func checkLines(_ result: DemoResult) -> [String] {
+        result.checks.map { "  \($0.passed ? "✓" : "✗") \($0.name) — \($0.detail)" }
     }
 
     private static func row(_ name: String, _ value: String) -> String {

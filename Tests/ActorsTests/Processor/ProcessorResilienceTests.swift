@@ -161,7 +161,7 @@ struct ProcessorResilienceTests {
             ends.merge(try await fixture.produce(workload, range: 20_000..<30_000)) { max($0, $1) }
             try await fixture.waitUntilCheckpointed(ends)
             try await eventually("the displaced member let its partitions go") { second.ownedPartitions == 0 }
-            #expect(!second.log.contains("revoked") && !second.log.contains("assigned 4 partitions: biometric-events [0]"),
+            #expect(!second.log.contains("revoked") && !second.log.contains("assigned 4 partitions: biometric-events[0]"),
                     "the second group heard of the first one's restart")
             for member in [first, second, replacement] {
                 #expect(await member.terminate().status == 0, "\(member.log.suffix(2_000))")
