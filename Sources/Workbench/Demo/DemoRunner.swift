@@ -67,25 +67,7 @@ public struct DemoRunner: Sendable {
     }
 
     private func run(client: PostgresClient) async throws -> DemoResult {
-        let quiet = Logger(label: "auren.demo.quiet", factory: { _ in SwiftLogNoOpLogHandler() })
-        let oura = try await SimulatedProviderCloud.start(.oura, logger: quiet)
-        let whoop: SimulatedProviderCloud
-        do {
-            whoop = try await SimulatedProviderCloud.start(.whoop, logger: quiet)
-        } catch {
-            try? await oura.stop()
-            throw error
-        }
-        do {
-            let result = try await run(client: client, oura: oura, whoop: whoop)
-            try await oura.stop()
-            try await whoop.stop()
-            return result
-        } catch {
-            try? await oura.stop()
-            try? await whoop.stop()
-            throw error
-        }
+        try await SimulatedProviderCloud.withOuraAndWhoop { oura, whoop in try await run(client: client, oura: oura, whoop: whoop) }
     }
 
     private func run(client: PostgresClient, oura: SimulatedProviderCloud, whoop: SimulatedProviderCloud) async throws -> DemoResult {

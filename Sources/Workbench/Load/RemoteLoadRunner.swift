@@ -63,24 +63,8 @@ public struct RemoteLoadRunner: Sendable {
             throw Failure(description: "--url must be http://127.0.0.1:PORT (the load generator speaks plain HTTP on loopback)")
         }
         let thresholds = try writeThresholds()
-        let quiet = Logger(label: "auren.load.quiet", factory: { _ in SwiftLogNoOpLogHandler() })
-        let oura = try await SimulatedProviderCloud.start(.oura, logger: quiet)
-        let whoop: SimulatedProviderCloud
-        do {
-            whoop = try await SimulatedProviderCloud.start(.whoop, logger: quiet)
-        } catch {
-            try? await oura.stop()
-            throw error
-        }
-        do {
-            let result = try await run(port: port, thresholds: thresholds, oura: oura, whoop: whoop)
-            try await oura.stop()
-            try await whoop.stop()
-            return result
-        } catch {
-            try? await oura.stop()
-            try? await whoop.stop()
-            throw error
+        return try await SimulatedProviderCloud.withOuraAndWhoop { oura, whoop in
+            try await run(port: port, thresholds: thresholds, oura: oura, whoop: whoop)
         }
     }
 

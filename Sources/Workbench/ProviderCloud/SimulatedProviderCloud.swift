@@ -68,6 +68,31 @@ public final class SimulatedProviderCloud: Sendable {
 
     public var url: String { "http://127.0.0.1:\(port)" }
 
+    /// Oura's and WHOOP's clouds for the length of `body`, quiet, stopped however it ends.
+    public static func withOuraAndWhoop<T: Sendable>(
+        _ body: (SimulatedProviderCloud, SimulatedProviderCloud) async throws -> T
+    ) async throws -> T {
+        let quiet = Logger(label: "auren.cloud.quiet", factory: { _ in SwiftLogNoOpLogHandler() })
+        let oura = try await start(.oura, logger: quiet)
+        let whoop: SimulatedProviderCloud
+        do {
+            whoop = try await start(.whoop, logger: quiet)
+        } catch {
+            try? await oura.stop()
+            throw error
+        }
+        do {
+            let result = try await body(oura, whoop)
+            try await oura.stop()
+            try await whoop.stop()
+            return result
+        } catch {
+            try? await oura.stop()
+            try? await whoop.stop()
+            throw error
+        }
+    }
+
     /// The environment a bridge needs to use this cloud as its provider.
     public var environment: [String: String] {
         let prefix = provider.rawValue.uppercased() + "_"
