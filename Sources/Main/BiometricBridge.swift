@@ -9,7 +9,7 @@ struct BiometricBridge: AsyncParsableCommand {
         abstract: "AUREN Biometric Bridge: wearable data in, cognitive mode switches out.",
         subcommands: [
             ServeCommand.self, DemoCommand.self, LoadCommand.self, ReplayCommand.self, AccountsCommand.self, ProvidersCommand.self, DeadLetterCommand.self,
-            TopicsCommand.self, BenchCommand.self, KafkaMockCommand.self, MigrateCommand.self,
+            TopicsCommand.self, HealthCommand.self, BenchCommand.self, KafkaMockCommand.self, MigrateCommand.self,
         ])
 
     /// Logs go to standard error: standard output carries what commands

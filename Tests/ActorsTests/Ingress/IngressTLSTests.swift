@@ -31,6 +31,14 @@ struct IngressTLSTests {
                 throw error
             }
             try await client.shutdown()
+
+            // The image's health check finds the port and the scheme in the environment.
+            let health = try await BridgeCommand.run(["health"], environment: [
+                "PATH": "/usr/bin:/bin", "HTTP_PORT": String(port), "TLS_CERTIFICATE_FILE": certificates.certificate.path,
+            ])
+            #expect(health.status == 0, "\(health.errors)")
+            let plainHealth = try await BridgeCommand.run(["health"], environment: ["PATH": "/usr/bin:/bin", "HTTP_PORT": String(port)])
+            #expect(plainHealth.status == 1, "plain HTTP to the TLS port is not healthy")
             #expect(await ingress.terminate().status == 0, "\(ingress.log.suffix(2_000))")
         }
     }
