@@ -47,8 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a request body may take to arrive before the request is answered 408.")
     var httpBodyTimeout: Int = 10
 
-    @Option(name: .customLong("kafka-property"), help: "A librdkafka property KEY=VALUE for every Kafka client (TLS, SASL, tuning); repeatable.")
-    var kafkaProperties: [String] = []
+    @OptionGroup var kafka: KafkaPropertyOptions
 
     @Option(help: "Seconds the ingress waits for Kafka to acknowledge a request's record before answering 503.")
     var produceTimeout: Double = 5
@@ -123,9 +122,6 @@ struct ServeCommand: AsyncParsableCommand {
         if let instanceID, !Self.isValidInstanceID(instanceID) {
             throw ValidationError("--instance-id takes 1 to 200 letters, digits, '.', '_' and '-'")
         }
-        for property in kafkaProperties where !property.contains("=") {
-            throw ValidationError("--kafka-property takes KEY=VALUE, not '\(property)'")
-        }
     }
 
     static func isValidInstanceID(_ id: String) -> Bool {
@@ -136,13 +132,6 @@ struct ServeCommand: AsyncParsableCommand {
         let parts = recoveryRetrySeconds.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count <= 10, parts.allSatisfy({ $0.map { (1...3_600).contains($0) } ?? false }) else { return nil }
         return parts.map { .seconds($0!) }
-    }
-
-    private var librdkafkaProperties: [String: String] {
-        Dictionary(kafkaProperties.map { property in
-            let parts = property.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }) { _, last in last }
     }
 
     func run() async throws {
@@ -180,7 +169,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.ingress.limits.maxConnections = httpMaxConnections
         settings.ingress.limits.idleTimeout = .seconds(httpIdleTimeout)
         settings.ingress.limits.bodyReadTimeout = .seconds(httpBodyTimeout)
-        settings.ingress.kafkaProperties = librdkafkaProperties
+        settings.ingress.kafkaProperties = kafka.properties
         settings.ingress.produceTimeout = .milliseconds(Int(produceTimeout * 1000))
         if let limit = environment["HTTP_MAX_BODY_BYTES"] {
             guard let bytes = Int(limit), bytes > 0 else { throw ValidationError("HTTP_MAX_BODY_BYTES must be a positive number") }
@@ -201,14 +190,14 @@ struct ServeCommand: AsyncParsableCommand {
         settings.processor.shutdownTimeout = .seconds(shutdownTimeout)
         settings.processor.maxResidentUsers = maxResidentUsers
         settings.processor.heartbeatInterval = .milliseconds(max(100, sessionTimeout * 1000 / 10))
-        settings.processor.kafkaProperties = librdkafkaProperties
+        settings.processor.kafkaProperties = kafka.properties
 
         settings.ingress.publicURL = environment["BRIDGE_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
         settings.fetcher.concurrency = fetchConcurrency
         settings.fetcher.notReadyDelays = recoveryRetryDelays ?? []
         settings.fetcher.sessionTimeout = .seconds(sessionTimeout)
         settings.fetcher.shutdownTimeout = .seconds(shutdownTimeout)
-        settings.fetcher.kafkaProperties = librdkafkaProperties
+        settings.fetcher.kafkaProperties = kafka.properties
         do {
             settings.providers = try [Provider.oura, .whoop].compactMap { try ProviderAPISettings.fromEnvironment($0, environment) }
         } catch let invalid as ProviderAPISettings.Invalid {

@@ -16,15 +16,11 @@ struct TopicsCommand: AsyncParsableCommand {
         var replicationFactor: Int32 = 3
         @Option(help: "Kafka bootstrap servers (default: KAFKA_BOOTSTRAP_SERVERS).")
         var bootstrapServers: String?
-        @Option(name: .customLong("kafka-property"), help: "A librdkafka property KEY=VALUE (TLS, SASL); repeatable.")
-        var kafkaProperties: [String] = []
+        @OptionGroup var kafka: KafkaPropertyOptions
 
         func validate() throws {
             guard (1...10_000).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 10,000") }
             guard (1...16).contains(replicationFactor) else { throw ValidationError("--replication-factor must be between 1 and 16") }
-            for property in kafkaProperties where !property.contains("=") {
-                throw ValidationError("--kafka-property takes KEY=VALUE, not '\(property)'")
-            }
         }
 
         var layout: TopicLayout {
@@ -38,11 +34,7 @@ struct TopicsCommand: AsyncParsableCommand {
             guard let servers = bootstrapServers ?? ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty else {
                 throw ValidationError("set --bootstrap-servers or KAFKA_BOOTSTRAP_SERVERS")
             }
-            let properties = Dictionary(kafkaProperties.map { property in
-                let parts = property.split(separator: "=", maxSplits: 1)
-                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-            }) { _, last in last }
-            return try KafkaAdmin(bootstrapServers: servers, additionalProperties: properties)
+            return try KafkaAdmin(bootstrapServers: servers, additionalProperties: kafka.properties)
         }
     }
 
