@@ -320,11 +320,17 @@ final class KafkaConsumerLoop: @unchecked Sendable {
     /// A partition the topic does not have stops the consumer: reading the
     /// others would leave it silently unread.
     private func assignPinned(_ pinned: PartitionSelection) {
+        // Kafka not reachable yet (a container started before its brokers)
+        // is waited for, as a group member waits for its group.
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let err = rd_kafka_metadata(client.pointer, 1, nil, &metadata, 10_000)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            return fail(KafkaError(err, "reading the partition counts of \(configuration.topics.joined(separator: ", "))"))
+        while true {
+            let err = rd_kafka_metadata(client.pointer, 1, nil, &metadata, 5_000)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { break }
+            guard !stop.isRequested else { return }
+            logger.warning("reading the partition counts of \(configuration.topics.joined(separator: ", ")): \(KafkaError(err, "metadata")); trying again")
+            usleep(1_000_000)
         }
+        guard let metadata else { return }
         let counts = Dictionary(
             UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt)).map {
                 (String(cString: $0.topic), $0.err == RD_KAFKA_RESP_ERR_NO_ERROR ? Int32($0.partition_cnt) : 0)

@@ -11,8 +11,9 @@ struct ScenarioDriver: Sendable {
     let port: Int
     let sender: ScenarioSender
     let progress: DemoProgress
-    /// Records decided so far, for the throughput samples and progress line.
-    let decided: @Sendable () -> Int
+    /// Records decided so far, for the throughput samples and progress line
+    /// (nil: the decisions are made elsewhere and not counted here).
+    let decided: (@Sendable () -> Int)?
 
     func run(
         _ scenario: DemoScenario, speed: Double, drawnUsers: Int, afterSending: (inout DemoResult) async throws -> Void
@@ -36,7 +37,7 @@ struct ScenarioDriver: Sendable {
         let sampler = Task { [decided] in
             var samples: [DemoResult.Sample] = []
             while !Task.isCancelled {
-                samples.append(.init(seconds: (clock.now - began).seconds, answered: answered.load(ordering: .relaxed), decided: decided()))
+                samples.append(.init(seconds: (clock.now - began).seconds, answered: answered.load(ordering: .relaxed), decided: decided?() ?? 0))
                 try? await Task.sleep(for: .milliseconds(500))
             }
             return samples
@@ -64,7 +65,7 @@ struct ScenarioDriver: Sendable {
             answered.add(outcome.sent, ordering: .relaxed)
             next = end
             progress.update(fraction: Double(next) / Double(deliveries.count),
-                            counts: "\(next) sent, \(result.answers[202, default: 0]) accepted, \(decided()) decided")
+                            counts: "\(next) sent, \(result.answers[202, default: 0]) accepted" + (decided.map { ", \($0()) decided" } ?? ""))
         }
         progress.finish()
 

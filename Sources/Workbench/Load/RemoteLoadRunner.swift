@@ -117,7 +117,7 @@ public struct RemoteLoadRunner: Sendable {
             let scenario = DemoScenario(users: options.users, start: Timestamp.now.adding(seconds: -scriptSeconds), seconds: DemoScenario.scriptedSeconds)
             let admin = try KafkaAdmin(bootstrapServers: bootstrapServers)
             let group = options.group
-            let driver = ScenarioDriver(port: port, sender: sender, progress: progress, decided: { 0 })
+            let driver = ScenarioDriver(port: port, sender: sender, progress: progress, decided: nil)
             var result = try await driver.run(scenario, speed: speed, drawnUsers: 0) { result in
                 result.notifications = try await admin.recordCount(topic: Topics().notifications)
                 try await waitUntilDrained(result.answers[202, default: 0], admin: admin, client: client, group: group)
