@@ -68,8 +68,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp(
         "Pin the processor to a partition group, e.g. 0-7,12: it reads exactly these partitions of biometric-events without "
-            + "group management (fencing still keeps a second claimant from writing).", valueName: "list"))
-    var partitions: String?
+            + "group management (fencing still keeps a second claimant from writing).", valueName: "list"),
+            transform: { text in
+                do { return try PartitionSelection(parsing: text) } catch { throw ValidationError("\(error)") }
+            })
+    var partitions: PartitionSelection?
 
     @Option(help: "Decide shards (default: 2 × cores).")
     var shards: Int = 2 * ProcessInfo.processInfo.activeProcessorCount
@@ -116,9 +119,6 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--recovery-retry-seconds takes up to 10 comma-separated whole seconds between 1 and 3,600")
         }
         guard (0.1...120).contains(produceTimeout) else { throw ValidationError("--produce-timeout must be between 0.1 and 120 seconds") }
-        if let partitions {
-            do { _ = try PartitionSelection(parsing: partitions) } catch { throw ValidationError("--partitions: \(error)") }
-        }
         if let instanceID, !Self.isValidInstanceID(instanceID) {
             throw ValidationError("--instance-id takes 1 to 200 letters, digits, '.', '_' and '-'")
         }
@@ -160,9 +160,12 @@ struct ServeCommand: AsyncParsableCommand {
         switch (tlsCertificate ?? environment["TLS_CERTIFICATE_FILE"], tlsKey ?? environment["TLS_KEY_FILE"]) {
         case (nil, nil): break
         case let (certificate?, key?):
-            settings.httpCertificate = HTTPServerCertificate(certificatePath: certificate, keyPath: key)
-            // Read now: a bad pair is refused before anything connects.
-            do { _ = try settings.httpCertificate?.serverConfiguration() } catch { throw ValidationError("\(error)") }
+            // Read now, once: a bad pair is refused before anything connects.
+            do {
+                settings.httpTLS = try HTTPServerCertificate(certificatePath: certificate, keyPath: key).serverConfiguration()
+            } catch {
+                throw ValidationError("\(error)")
+            }
         default: throw ValidationError("--tls-certificate and --tls-key (TLS_CERTIFICATE_FILE, TLS_KEY_FILE) come together")
         }
 
@@ -182,7 +185,7 @@ struct ServeCommand: AsyncParsableCommand {
         } ?? ProcessInfo.processInfo.hostName
         settings.processor.group = group
         settings.processor.instanceID = memberID
-        settings.processor.pinnedPartitions = try partitions.map(PartitionSelection.init(parsing:))
+        settings.processor.pinnedPartitions = partitions
         settings.fetcher.instanceID = memberID
         settings.processor.sessionTimeout = .seconds(sessionTimeout)
         settings.processor.checkpointWindow = checkpointWindow

@@ -71,7 +71,7 @@ public struct BridgeApplication: Sendable {
         let readiness = try makeReadiness(client: client, statistics: processor?.service.statistics)
         let http = try HTTPServer(
             router: BridgeRouter.make(ingress: ingress, connect: connect, processor: processor?.service.statistics, readiness: readiness, metrics: metrics),
-            host: settings.httpHost, port: settings.httpPort, limits: settings.ingress.limits, certificate: settings.httpCertificate,
+            host: settings.httpHost, port: settings.httpPort, limits: settings.ingress.limits, tls: settings.httpTLS,
             readiness: readiness, logger: logger)
         services.append(.init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup))
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 
 /// Everything a role needs to start, gathered by the command line from its
 /// flags and the environment. Thresholds are not here: they live in their own
@@ -17,8 +18,9 @@ public struct BridgeSettings: Sendable {
     public var httpHost = "0.0.0.0"
     /// 0 picks a free port, which is logged.
     public var httpPort = 8080
-    /// HTTPS on the port when set; plain HTTP only behind a terminating load balancer.
-    public var httpCertificate: HTTPServerCertificate?
+    /// HTTPS on the port when set (`HTTPServerCertificate` reads one);
+    /// plain HTTP only behind a terminating load balancer.
+    public var httpTLS: TLSConfiguration?
     /// `/ready` answers 503 when a record read has waited this long for its checkpoint.
     public var readyCheckpointAge: Duration = .seconds(60)
 

@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOSSL
 import ServiceLifecycle
 
 /// The bridge's HTTP listener as a `Service`: it stops first on shutdown
@@ -12,9 +13,9 @@ public final class HTTPServer: Service, Sendable {
     private let readiness: Readiness
     private let bound = OneShot<Int>()
 
-    /// With `certificate`, HTTPS only.
+    /// With `tls`, HTTPS only.
     public init(
-        router: Router<BasicRequestContext>, host: String, port: Int, limits: HTTPLimits = HTTPLimits(), certificate: HTTPServerCertificate? = nil,
+        router: Router<BasicRequestContext>, host: String, port: Int, limits: HTTPLimits = HTTPLimits(), tls: TLSConfiguration? = nil,
         readiness: Readiness, logger: Logger
     ) throws {
         let bound = bound
@@ -22,7 +23,7 @@ public final class HTTPServer: Service, Sendable {
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .nanoseconds(Int64(limits.idleTimeout.wholeMilliseconds) * 1_000_000)))
         application = Application(
             router: router,
-            server: try certificate.map { try .tls(http1, tlsConfiguration: $0.serverConfiguration()) } ?? http1,
+            server: try tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "auren-biometric-bridge",
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
