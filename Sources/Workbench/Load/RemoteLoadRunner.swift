@@ -107,7 +107,7 @@ public struct RemoteLoadRunner: Sendable {
             for user in 0..<options.users {
                 deviceKeys.append(StandardWebhookSecret.decode(try await accounts.createDeviceKey(for: DemoScenario.userID(user)).secret)!)
             }
-            try await waitUntilReady()
+            try await waitUntilReady(port: port)
             let sender = ScenarioSender(deviceKeys: deviceKeys, oura: oura, whoop: whoop)
             let connected = try await sender.connectUsers(bridge: options.url, progress: progress)
             progress.note("accounts: \(options.users) users with a HealthKit device key; \(connected) provider connections through \(options.url)")
@@ -134,11 +134,11 @@ public struct RemoteLoadRunner: Sendable {
         }
     }
 
-    private func waitUntilReady() async throws {
+    private func waitUntilReady(port: Int) async throws {
         progress.note("waiting for \(options.url)/ready")
         let started = ContinuousClock.now
         while ContinuousClock.now - started < .seconds(180) {
-            if let reply = try? HTTPConnection(port: URLComponents(string: options.url)!.port!).send(method: "GET", path: "/ready"), reply.status == 200 {
+            if let reply = try? HTTPConnection(port: port).send(method: "GET", path: "/ready"), reply.status == 200 {
                 return
             }
             try await Task.sleep(for: .milliseconds(500))
