@@ -11,6 +11,8 @@ public enum RecordHeader {
 
     // A mode switch.
     public static let configVersion = "config-version"
+    /// The version of `schemas/mode-switch.schema.json` the value follows.
+    public static let schemaVersion = "schema-version"
 
     // A dead letter: the original's headers, then these.
     public static let stage = "stage"

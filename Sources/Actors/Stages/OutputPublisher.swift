@@ -32,7 +32,8 @@ public struct OutputPublisher: Sendable {
         let record = KafkaProducerRecord(
             topic: topics.switches, key: modeSwitch.userID, value: Array(modeSwitch.json.utf8),
             headers: [KafkaHeader(name: RecordHeader.contentType, value: "application/json"),
-                      KafkaHeader(name: RecordHeader.configVersion, value: modeSwitch.configVersion)])
+                      KafkaHeader(name: RecordHeader.configVersion, value: modeSwitch.configVersion),
+                      KafkaHeader(name: RecordHeader.schemaVersion, value: String(ModeSwitch.schemaVersion))])
         try await send(record, epoch: epoch)
     }
 

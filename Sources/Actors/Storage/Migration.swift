@@ -39,19 +39,10 @@ public struct Migration: Sendable, Equatable {
     /// checkout's folder from `.build/<config>/biometric-bridge`).
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
         if let explicit = environment["BRIDGE_MIGRATIONS_DIR"] { return URL(fileURLWithPath: explicit) }
-        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(folder)
-            folder.deleteLastPathComponent()
+        do {
+            return try CheckoutFile.locate("config/sql", directory: true)
+        } catch {
+            throw StorageError("\(error); set BRIDGE_MIGRATIONS_DIR")
         }
-        let found = candidates.map { $0.appendingPathComponent("config/sql") }.first {
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }
-        guard let found else {
-            throw StorageError("no config/sql folder found near \(candidates.map(\.path).joined(separator: ", ")); set BRIDGE_MIGRATIONS_DIR")
-        }
-        return found
     }
 }

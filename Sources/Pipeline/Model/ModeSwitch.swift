@@ -1,6 +1,11 @@
 /// A change of a user's cognitive mode: the Kafka message on
 /// `neuros-mode-switches`, the `mode_transitions` row and the `replay` line.
 public struct ModeSwitch: Sendable, Hashable {
+    /// The version of `schemas/mode-switch.schema.json` that `json` follows.
+    /// The JSON itself is exactly SPEC 5.4's, so the version travels beside
+    /// it (a Kafka header) rather than inside it.
+    public static let schemaVersion = 1
+
     /// Hex of the first 16 bytes of SHA-256 of `"<user_id>:<version>"`, so a
     /// replay re-sends the same id.
     public var switchID: String

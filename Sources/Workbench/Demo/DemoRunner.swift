@@ -148,7 +148,8 @@ public struct DemoRunner: Sendable {
                     tokenRefreshes: cloud.refreshRequests, spentRefreshTokensPresented: cloud.spentRefreshTokensPresented,
                     outcomes: fetcher.statistics.outcomes(of: cloud.provider.rawValue))
             }
-            result.checks = checks(result, scenario: scenario)
+            let published = try await TopicSnapshot.read(topic: topics.switches, bootstrapServers: cluster.bootstrapServers, logger: logger)
+            result.checks = checks(result, scenario: scenario) + [ModeSwitchContract.check(published)]
             return result
         } catch {
             try? await ingress.stop()

@@ -204,6 +204,7 @@ public struct RemoteLoadRunner: Sendable {
                   passed: stored.count == Set(stored).count && missing == 0 && extra == 0 && publishedIDs == replayed,
                   detail: "\(stored.count) rows in mode_transitions, replay of the \(events.count) envelopes decides \(replayed.count); "
                       + "\(missing) missing, \(extra) not replay's; \(publishedIDs.count) distinct ids on \(Topics().switches)"),
+            ModeSwitchContract.check(published),
             DemoChecks.scripted(result.switches, scenario: scenario),
         ]
     }

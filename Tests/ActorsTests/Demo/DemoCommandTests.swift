@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Testing
+import Workbench
 
 /// `biometric-bridge demo` as a newcomer runs it: in a process of its own,
 /// through the real ingress, Kafka (mock) and processor. One at a time: a
@@ -19,7 +20,8 @@ struct DemoCommandTests {
         let output = demo.output
         #expect(demo.status == 0, "\(output)\n\(demo.errors)")
         for check in ["every request answered 2xx", "every accepted request is one record", "every record consumed and accounted for",
-                      "each switch applied once", "the scripted episodes switched as scripted"] {
+                      "each switch applied once", "the scripted episodes switched as scripted",
+                      "every published switch follows \(ModeSwitchContract.path)"] {
             #expect(output.contains("✓ \(check)"), "\(check): \(output)")
         }
         #expect(output.contains("mode switches  18: reflex 3, guardian 3, hypothesis 3, pattern 9"), "\(output)")

@@ -65,6 +65,7 @@ struct FetcherEndToEndTests {
                     return Set(switches.compactMap { $0["new_mode"]?.stringValue == "guardian" ? $0["user_id"]?.stringValue : nil }) == ["user-oura", "user-whoop"]
                 }
                 #expect(switches.allSatisfy { $0["reason_code"]?.stringValue == "low_recovery" })
+                _ = try ProcessorChecks.switchIDs(in: try await fixture.records(of: "neuros-mode-switches"))
                 let fetched = try bridge.metrics()
                 #expect(fetched[#"auren_fetch_notifications_total{provider="oura",outcome="fetched"}"#] == 2)
                 #expect(fetched[#"auren_fetch_notifications_total{provider="oura",outcome="unused_type"}"#] == 1)

@@ -32,7 +32,7 @@ struct ProcessorEndToEndTests {
             #expect(expectedIDs.count > 1_000)
             #expect(try await ProcessorChecks.storedSwitchIDs(fixture.client) == expectedIDs)
             let published = try await fixture.records(of: "neuros-mode-switches")
-            #expect(ProcessorChecks.switchIDs(in: published) == expectedIDs)
+            #expect(try ProcessorChecks.switchIDs(in: published) == expectedIDs)
             #expect(published.count == expectedIDs.count, "each switch published once in an uninterrupted run")
             let states = try await ProcessorChecks.states(fixture.client)
             #expect(states.count == expected.states.count)

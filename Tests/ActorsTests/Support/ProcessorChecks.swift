@@ -5,6 +5,7 @@ import NIOCore
 import Pipeline
 import PostgresNIO
 import Testing
+import Workbench
 
 /// What a processor left behind, read back from PostgreSQL and Kafka.
 enum ProcessorChecks {
@@ -78,8 +79,15 @@ enum ProcessorChecks {
         return listener.records
     }
 
-    static func switchIDs(in records: [KafkaConsumerRecord]) -> Set<String> {
-        Set(records.compactMap { record in
+    /// The switch ids of the records on `neuros-mode-switches`, each record
+    /// first checked against the published contract.
+    static func switchIDs(in records: [KafkaConsumerRecord], sourceLocation: SourceLocation = #_sourceLocation) throws -> Set<String> {
+        let contract = try ModeSwitchContract.load()
+        for record in records {
+            let violations = contract.violations(of: record)
+            #expect(violations.isEmpty, "switch at offset \(record.offset) breaks \(ModeSwitchContract.path): \(violations)", sourceLocation: sourceLocation)
+        }
+        return Set(records.compactMap { record in
             guard let json = try? JSONParser.parse(record.value) else { return nil }
             return json["switch_id"]?.stringValue
         })
