@@ -54,6 +54,7 @@ public struct BridgeApplication: Sendable {
         }
         var ingress: WebhookIngress?
         var connect: ConnectFlow?
+        var agent: AgentAPI?
         if role.runsIngress {
             guard let secrets else { throw Refused(description: "the \(role.rawValue) role needs webhook secrets") }
             logger.info("webhook secrets: \(secrets)")
@@ -62,6 +63,7 @@ public struct BridgeApplication: Sendable {
                 metrics: metrics, logger: logger)
             services.append(.init(service: webhooks.accountChanges))
             ingress = webhooks
+            agent = AgentAPI(keys: secrets.agentAPIKeys, store: TransitionStore(client: client, logger: logger), logger: logger)
             if !apis.isEmpty {
                 connect = ConnectFlow(apis: apis, connections: ConnectionStore(client: client, cipher: cipher, logger: logger),
                                       ingress: webhooks, settings: settings.ingress, logger: logger)
@@ -70,7 +72,8 @@ public struct BridgeApplication: Sendable {
 
         let readiness = try makeReadiness(client: client, statistics: processor?.service.statistics)
         let http = try HTTPServer(
-            router: BridgeRouter.make(ingress: ingress, connect: connect, processor: processor?.service.statistics, readiness: readiness, metrics: metrics),
+            router: BridgeRouter.make(
+                ingress: ingress, connect: connect, agent: agent, processor: processor?.service.statistics, readiness: readiness, metrics: metrics),
             host: settings.httpHost, port: settings.httpPort, limits: settings.ingress.limits, tls: settings.httpTLS,
             readiness: readiness, logger: logger)
         services.append(.init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup))

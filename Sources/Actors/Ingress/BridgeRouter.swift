@@ -5,7 +5,8 @@ import Hummingbird
 /// the provider webhooks when this process runs the ingress.
 public enum BridgeRouter {
     public static func make(
-        ingress: WebhookIngress?, connect: ConnectFlow? = nil, processor: ProcessorStatistics? = nil, readiness: Readiness, metrics: BridgeMetrics
+        ingress: WebhookIngress?, connect: ConnectFlow? = nil, agent: AgentAPI? = nil, processor: ProcessorStatistics? = nil,
+        readiness: Readiness, metrics: BridgeMetrics
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware { path in allowedMethods(path, ingress: ingress != nil) })
@@ -32,6 +33,14 @@ public enum BridgeRouter {
             try await ingress.standard(request, provider: try context.parameters.require("provider").lowercased())
         }
         router.post("/healthkit/batch") { request, _ in try await ingress.healthKit(request) }
+        if let agent {
+            router.get("/v1/users/:user_id/mode") { request, context in
+                try await agent.mode(request, user: try context.parameters.require("user_id"))
+            }
+            router.get("/v1/users/:user_id/transitions") { request, context in
+                try await agent.transitions(request, user: try context.parameters.require("user_id"))
+            }
+        }
         guard let connect else { return router }
         router.post("/connect/:provider") { request, context in
             try await connect.connect(request, provider: try context.parameters.require("provider").lowercased())
@@ -53,6 +62,8 @@ public enum BridgeRouter {
             let segments = path.split(separator: "/", omittingEmptySubsequences: false)
             if segments.count == 3, segments[1] == "webhooks" || segments[1] == "connect", !segments[2].isEmpty { return [.post] }
             if segments.count == 4, segments[1] == "oauth", segments[3] == "callback", !segments[2].isEmpty { return [.get] }
+            if segments.count == 5, segments[1] == "v1", segments[2] == "users", !segments[3].isEmpty,
+               segments[4] == "mode" || segments[4] == "transitions" { return [.get] }
             return []
         }
     }

@@ -17,13 +17,16 @@ public struct WebhookSecrets: Sendable, CustomStringConvertible {
     public var standardSecrets: [String: [[UInt8]]] = [:]
     /// Bearer keys accepted on `/healthkit/batch` besides device signatures; empty = disabled.
     public var healthKitAPIKeys: [[UInt8]] = []
+    /// Bearer keys of the agent API (`/v1/users/…`); empty = that API refuses everyone.
+    public var agentAPIKeys: [[UInt8]] = []
 
     public init() {}
 
     public var description: String {
         let providers = standardSecrets.keys.sorted().joined(separator: ",")
         return "oura \(ouraSecrets.count) secret(s), whoop \(whoopSecrets.count), standard webhooks [\(providers)], "
-            + "healthkit api keys \(healthKitAPIKeys.isEmpty ? "disabled" : "\(healthKitAPIKeys.count)")"
+            + "healthkit api keys \(healthKitAPIKeys.isEmpty ? "disabled" : "\(healthKitAPIKeys.count)"), "
+            + "agent api keys \(agentAPIKeys.isEmpty ? "none" : "\(agentAPIKeys.count)")"
     }
 
     static let standardPrefix = "WEBHOOK_SECRET_"
@@ -45,6 +48,7 @@ public struct WebhookSecrets: Sendable, CustomStringConvertible {
             case "OURA_VERIFICATION_TOKEN": ouraVerificationTokens = entries.map { Array($0.utf8) }
             case "WHOOP_CLIENT_SECRET": whoopSecrets = entries.map { Array($0.utf8) }
             case "HEALTHKIT_API_KEYS": healthKitAPIKeys = entries.map { Array($0.utf8) }
+            case "AGENT_API_KEYS": agentAPIKeys = entries.map { Array($0.utf8) }
             default:
                 guard name.hasPrefix(Self.standardPrefix) else { throw Invalid(description: "unknown secret \(name)") }
                 let provider = name.dropFirst(Self.standardPrefix.count).lowercased()
@@ -60,7 +64,7 @@ public struct WebhookSecrets: Sendable, CustomStringConvertible {
     }
 
     private static func isSecretName(_ name: String) -> Bool {
-        ["OURA_CLIENT_SECRET", "OURA_VERIFICATION_TOKEN", "WHOOP_CLIENT_SECRET", "HEALTHKIT_API_KEYS"].contains(name)
+        ["OURA_CLIENT_SECRET", "OURA_VERIFICATION_TOKEN", "WHOOP_CLIENT_SECRET", "HEALTHKIT_API_KEYS", "AGENT_API_KEYS"].contains(name)
             || name.hasPrefix(standardPrefix)
     }
 

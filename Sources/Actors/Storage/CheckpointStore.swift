@@ -187,6 +187,7 @@ public struct CheckpointStore: Sendable {
                 ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET "offset" = EXCLUDED."offset", updated_at = now()
                 """, logger: logger)
         }
+        // In decision order, so the table's `seq` numbers each user's switches as they were made.
         refused.formUnion(try await refusedUsers(switches[...], user: \.userID, finding: findingRefusedRows, on: connection, logger: logger) { switches in
             try await connection.query("""
                 INSERT INTO mode_transitions (switch_id, user_id, previous_mode, new_mode, reason_code, confidence,
@@ -195,7 +196,8 @@ public struct CheckpointStore: Sendable {
                 FROM unnest(\(switches.map(\.switchID)), \(switches.map(\.userID)), \(switches.map(\.previousMode.rawValue)),
                             \(switches.map(\.newMode.rawValue)), \(switches.map(\.reasonCode.rawValue)), \(switches.map(\.confidence)),
                             \(switches.map(\.eventTime.millisecondsSinceEpoch)), \(switches.map(\.configVersion)), \(switches.map(\.json)))
-                     AS t(i, u, p, n, r, c, t, v, j)
+                     WITH ORDINALITY AS t(i, u, p, n, r, c, t, v, j, o)
+                ORDER BY o
                 ON CONFLICT (switch_id) DO NOTHING
                 """, logger: logger)
         })

@@ -2,9 +2,12 @@
 /// baselines, pattern buckets, recent envelope identities and mode history.
 /// Every part has a fixed bound, so a user's state never grows with time.
 public struct UserState: Sendable, Hashable {
+    /// Every user starts in `pattern` with this confidence.
+    public static let initialConfidence = 0.5
+
     public let userID: String
     public var mode: CognitiveMode = .pattern
-    public var confidence = 0.5
+    public var confidence = UserState.initialConfidence
     /// Decided events so far; the first decided event makes it 1.
     public var version: Int64 = 0
     /// The newest time of the user's decided events.

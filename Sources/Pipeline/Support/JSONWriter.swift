@@ -18,6 +18,17 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    public mutating func beginArray() {
+        separate()
+        text += "["
+        needsComma = false
+    }
+
+    public mutating func endArray() {
+        text += "]"
+        needsComma = true
+    }
+
     public mutating func key(_ name: String) {
         separate()
         Self.appendString(name, to: &text)
@@ -29,6 +40,17 @@ public struct JSONWriter {
         key(name)
         Self.appendString(value, to: &text)
         needsComma = true
+    }
+
+    /// `null` when absent.
+    public mutating func member(_ name: String, _ value: String?) {
+        guard let value else {
+            key(name)
+            text += "null"
+            needsComma = true
+            return
+        }
+        member(name, value)
     }
 
     public mutating func member(_ name: String, _ value: Double?) {

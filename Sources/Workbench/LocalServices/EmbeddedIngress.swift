@@ -21,8 +21,9 @@ public final class EmbeddedIngress: Sendable {
         let accounts = AccountStore(client: client, cipher: cipher, logger: logger)
         let ingress = try WebhookIngress(settings: settings, secrets: secrets, accounts: accounts, metrics: metrics, logger: logger)
         let connect = apis.isEmpty ? nil : ConnectFlow(apis: apis, connections: accounts.connections, ingress: ingress, settings: settings, logger: logger)
+        let agent = AgentAPI(keys: secrets.agentAPIKeys, store: TransitionStore(client: client, logger: logger), logger: logger)
         let readiness = Readiness(checks: [])
-        let server = try HTTPServer(router: BridgeRouter.make(ingress: ingress, connect: connect, readiness: readiness, metrics: metrics),
+        let server = try HTTPServer(router: BridgeRouter.make(ingress: ingress, connect: connect, agent: agent, readiness: readiness, metrics: metrics),
                                 host: "127.0.0.1", port: settings.port, limits: settings.limits, readiness: readiness, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: ingress.accountChanges), .init(service: server)], logger: logger))
         let running = Task { try await group.run() }

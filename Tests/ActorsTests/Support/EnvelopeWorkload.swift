@@ -104,12 +104,12 @@ struct EnvelopeWorkload {
     /// each sent and acknowledged in turn; returns the next offset of every
     /// partition written to.
     static func sendHeartRates(
-        _ bpm: Int, users: [String], at time: String, to bootstrapServers: String
+        _ bpm: Int, users: [String], at time: String, to bootstrapServers: String, eventSuffix: String = "hr"
     ) async throws -> [KafkaTopicPartition: Int64] {
         let producer = try KafkaTestSupport.producer(bootstrapServers)
         var ends: [KafkaTopicPartition: Int64] = [:]
         for user in users {
-            let body = "{\"event_id\":\"\(user)-hr\",\"timestamp\":\"\(time)\",\"readings\":[{\"metric\":\"heart_rate\",\"value\":\(bpm)}]}"
+            let body = "{\"event_id\":\"\(user)-\(eventSuffix)\",\"timestamp\":\"\(time)\",\"readings\":[{\"metric\":\"heart_rate\",\"value\":\(bpm)}]}"
             let report = try await producer.send(KafkaProducerRecord(topic: "biometric-events", key: user, value: Array(body.utf8), headers: [
                 KafkaHeader(name: "provider", value: "canonical"), KafkaHeader(name: "received-at", value: time),
             ]))
