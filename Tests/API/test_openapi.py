@@ -32,6 +32,7 @@ STANDARD_SECRET = base64.b64decode(os.environ["API_TEST_STANDARD_SECRET"].remove
 OURA_SECRET = os.environ["OURA_CLIENT_SECRET"].encode()
 WHOOP_SECRET = os.environ["WHOOP_CLIENT_SECRET"].encode()
 HEALTHKIT_API_KEY = os.environ["HEALTHKIT_API_KEYS"]
+AGENT_API_KEY = os.environ["AGENT_API_KEYS"]
 EXAMPLES = int(os.environ.get("API_TEST_EXAMPLES", "200"))
 TOPICS = ("biometric-events", "biometric-events.dlq", "provider-notifications")
 
@@ -56,6 +57,9 @@ class Credentials:
             names = ["x-whoop-signature", "x-whoop-signature-timestamp"]
         elif path == "/healthkit/batch":
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {HEALTHKIT_API_KEY}"}
+            return
+        elif path.startswith("/v1/users/"):
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {AGENT_API_KEY}"}
             return
         else:
             names = ["webhook-id", "webhook-timestamp", "webhook-signature"]
