@@ -73,13 +73,13 @@ public final class AgentAPI: Sendable {
     }
 
     private func authenticate(_ request: Request) throws(IngressError) {
-        guard let value = request.headers[.authorization] else {
+        guard request.headers[.authorization] != nil else {
             throw IngressError(.unauthorized, "missing_api_key", "send Authorization: Bearer <an AGENT_API_KEYS key>")
         }
-        guard value.lowercased().hasPrefix("bearer ") else {
+        guard let bearer = WebhookIngress.bearerToken(request) else {
             throw IngressError(.unauthorized, "invalid_api_key", "the Authorization header must be Bearer <key>")
         }
-        let presented = Array(value.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
+        let presented = Array(bearer.utf8)
         guard keys.contains(where: { ConstantTime.equal($0, presented) }) else {
             throw IngressError(.unauthorized, "invalid_api_key", keys.isEmpty ? "no agent API keys are configured (AGENT_API_KEYS)" : "the bearer API key is not accepted")
         }

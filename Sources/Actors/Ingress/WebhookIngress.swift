@@ -345,7 +345,7 @@ public final class WebhookIngress: Sendable {
         signature.map { String(SHA256Digest.hex(of: Array($0.lowercased().utf8)).prefix(32)) }
     }
 
-    private static func bearerToken(_ request: Request) -> String? {
+    static func bearerToken(_ request: Request) -> String? {
         guard let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return nil }
         return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     }

@@ -44,13 +44,9 @@ public struct JSONWriter {
 
     /// `null` when absent.
     public mutating func member(_ name: String, _ value: String?) {
-        guard let value else {
-            key(name)
-            text += "null"
-            needsComma = true
-            return
-        }
-        member(name, value)
+        key(name)
+        if let value { Self.appendString(value, to: &text) } else { text += "null" }
+        needsComma = true
     }
 
     public mutating func member(_ name: String, _ value: Double?) {
