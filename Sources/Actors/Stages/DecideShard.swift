@@ -191,7 +191,7 @@ public actor DecideShard {
         for (userID, row) in stored {
             do {
                 let bytes = try cipher.open(Array(buffer: row.sealed), keyID: row.keyID, for: .userState(user: userID, version: row.version))
-                states[userID] = try UserStateCodec.decode(bytes)
+                states[userID] = try UserStateCodec.decode(bytes, userID: userID)
             } catch {
                 // A state that cannot be read must not be silently replaced.
                 logger.critical("stored state of user \(UserHash.of(userID)) cannot be read: \(error)")

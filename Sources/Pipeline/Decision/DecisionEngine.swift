@@ -63,7 +63,7 @@ public struct DecisionEngine: Sendable {
             state.mode = chosen.mode
             state.confidence = chosen.confidence
             state.lastSwitch = now
-            state.history.append(modeSwitch)
+            state.history.append(SwitchRecord(modeSwitch, version: state.version))
             if state.history.count > Int(limits.maxModeHistory) { state.history.removeFirst(state.history.count - Int(limits.maxModeHistory)) }
             decision.modeSwitch = modeSwitch
         }

@@ -23,7 +23,7 @@ public struct UserState: Sendable, Hashable {
     public var lowRecoveryWeekdays: [PatternBucket]
     public var recentIdentities = RecentIdentities()
     /// The last `state.max_mode_history` switches, oldest first.
-    public var history: [ModeSwitch] = []
+    public var history: [SwitchRecord] = []
 
     public init(userID: String) {
         self.userID = userID

@@ -52,8 +52,8 @@ struct StateBoundsTests {
         #expect(state.recentIdentities.digests.count == 64)
         #expect(state.lowHrvHours.allSatisfy { $0.times.count <= 5 })
         #expect(state.lowRecoveryWeekdays.allSatisfy { $0.times.count <= 3 })
-        #expect(largestEncoding < 16_384, "encoded state stays small (\(largestEncoding) bytes)")
-        #expect(try UserStateCodec.decode(UserStateCodec.encode(state)) == state)
+        #expect(largestEncoding + 28 <= 2_048, "the sealed state stays under 2 KB (\(largestEncoding) bytes before sealing)")
+        #expect(try UserStateCodec.decode(UserStateCodec.encode(state), userID: state.userID) == state)
     }
 
     @Test func sameEventsGiveTheSameStateByteForByte() {
@@ -81,7 +81,7 @@ struct StateBoundsTests {
         var state = UserState(userID: "user-1")
         var switches: [ModeSwitch] = []
         for (index, event) in events.enumerated() {
-            if index % 777 == 0 { state = try UserStateCodec.decode(UserStateCodec.encode(state)) }
+            if index % 777 == 0 { state = try UserStateCodec.decode(UserStateCodec.encode(state), userID: state.userID) }
             if let modeSwitch = engine.decide(event, state: &state).modeSwitch { switches.append(modeSwitch) }
         }
         #expect(switches == expected)
@@ -92,8 +92,8 @@ struct StateBoundsTests {
         var state = UserState(userID: "user-1")
         _ = DecisionEngine(configuration: BridgeConfiguration()).decide(Self.events(count: 1)[0], state: &state)
         let bytes = UserStateCodec.encode(state)
-        #expect(throws: UserStateCodec.Invalid.self) { try UserStateCodec.decode(Array(bytes.dropLast(3))) }
-        #expect(throws: UserStateCodec.Invalid.self) { try UserStateCodec.decode([9] + bytes.dropFirst()) }
-        #expect(throws: UserStateCodec.Invalid.self) { try UserStateCodec.decode(bytes + [0]) }
+        #expect(throws: UserStateCodec.Invalid.self) { try UserStateCodec.decode(Array(bytes.dropLast(3)), userID: state.userID) }
+        #expect(throws: UserStateCodec.Invalid.self) { try UserStateCodec.decode([9] + bytes.dropFirst(), userID: state.userID) }
+        #expect(throws: UserStateCodec.Invalid.self) { try UserStateCodec.decode(bytes + [0], userID: state.userID) }
     }
 }
