@@ -13,6 +13,7 @@ public struct PipelineBenchmark: Sendable {
     public struct Options: Sendable {
         public var events = 200_000
         public var users = 2_000
+        public var workload = SyntheticEnvelopes.Workload.mixed
         public var shards = 2 * ProcessInfo.processInfo.activeProcessorCount
         public var latencySeconds = 10.0
         public var latencyRate = LatencyRate.halfOfTarget
@@ -58,6 +59,7 @@ public struct PipelineBenchmark: Sendable {
     public struct Result: Sendable, Codable {
         public var events: Int
         public var users: Int
+        public var workload: SyntheticEnvelopes.Workload
         public var shards: Int
         /// Envelopes decided per second, from the first record consumed to the
         /// last one decided, with checkpoints written meanwhile.
@@ -72,6 +74,20 @@ public struct PipelineBenchmark: Sendable {
         public var durableAfterSeconds: Double
         public var checkpoints: Int
         public var modeSwitches: Int
+        /// User states the throughput run's checkpoints wrote, and their
+        /// sealed bytes per second of the run (until durable).
+        public var statesWritten: Int
+        public var checkpointStateBytesPerSecond: Double
+        /// Sealed sizes of the users' stored states after the throughput run.
+        public var storedStateBytesP50: Int
+        public var storedStateBytesP99: Int
+        public var storedStateBytesMax: Int
+        /// Growth of the process's RSS from just before the processor started
+        /// (the mock already holding every record) to the end of the
+        /// throughput run, per user state in memory then: states plus the
+        /// processor's share of buffers, an upper bound on a state's cost.
+        public var residentBytesPerUser: Double
+        public var residentUsers: Int
         public var latencyRate: Double
         /// Where the rate comes from: half the target, half the measured rate, or given.
         public var latencyRateBasis: String
@@ -144,9 +160,9 @@ public struct PipelineBenchmark: Sendable {
         try cluster.createTopic(KafkaTopicSpecification(name: Self.pacedTopic, partitions: options.latencyPartitions))
         try cluster.createTopic(KafkaTopicSpecification(name: Topics().switches, partitions: 4))
         try cluster.createTopic(KafkaTopicSpecification(name: Topics().deadLetters, partitions: 2))
-        let envelopes = SyntheticEnvelopes(users: options.users)
+        let envelopes = SyntheticEnvelopes(users: options.users, workload: options.workload)
 
-        progress("producing \(events) envelopes for \(options.users) users into \(partitions) partitions")
+        progress("producing \(events) envelopes (\(options.workload.rawValue)) for \(options.users) users into \(partitions) partitions")
         var fillConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
         fillConfiguration.linger = Self.backlogLinger
         let filler = try KafkaProducer(configuration: fillConfiguration)
@@ -190,11 +206,16 @@ public struct PipelineBenchmark: Sendable {
             // "Connection refused" while it reconnected to a closed port.
             withExtendedLifetime(cluster) {}
             return Result(
-                events: events, users: options.users, shards: options.shards, eventsPerSecond: throughput.eventsPerSecond,
+                events: events, users: options.users, workload: options.workload, shards: options.shards, eventsPerSecond: throughput.eventsPerSecond,
                 throughputCores: throughput.cores,
                 readingsPerSecond: throughput.eventsPerSecond * SyntheticEnvelopes.readingsPerEnvelope, baselineEventsPerSecond: baseline,
                 ratioToBaseline: throughput.eventsPerSecond / baseline, durableAfterSeconds: throughput.durableAfter.seconds,
                 checkpoints: throughput.checkpoints, modeSwitches: throughput.modeSwitches,
+                statesWritten: throughput.statesWritten, checkpointStateBytesPerSecond: Double(throughput.stateBytesWritten) / throughput.durableAfter.seconds,
+                storedStateBytesP50: throughput.storedStateBytes.p50, storedStateBytesP99: throughput.storedStateBytes.p99,
+                storedStateBytesMax: throughput.storedStateBytes.max,
+                residentBytesPerUser: Double(throughput.residentGrowthBytes) / Double(max(1, throughput.residentUsers)),
+                residentUsers: throughput.residentUsers,
                 latencyRate: rate, latencyRateBasis: options.latencyRate.basis, latencyPartitions: Int(options.latencyPartitions), latencyEvents: latency.decided.count,
                 latencyP50Milliseconds: latency.decided.milliseconds(at: 0.5),
                 latencyP99Milliseconds: latency.decided.milliseconds(at: 0.99),
@@ -215,7 +236,12 @@ public struct PipelineBenchmark: Sendable {
         var durableAfter: Duration
         var checkpoints: Int
         var modeSwitches: Int
+        var statesWritten: Int
+        var stateBytesWritten: Int
+        var storedStateBytes: (p50: Int, p99: Int, max: Int)
         var peakResidentBytes: Int
+        var residentGrowthBytes: Int
+        var residentUsers: Int
     }
 
     /// All the records at once: decided per second, and when a checkpoint held them all.
@@ -224,6 +250,7 @@ public struct PipelineBenchmark: Sendable {
     ) async throws -> Throughput {
         let events = options.events
         let group = "bench-processor"
+        let residentBefore = BenchProcessor.residentBytes
         return try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.eventsTopic, group: group) { statistics, client in
             let clock = ContinuousClock()
             try await BenchProcessor.waitUntil("the processor's first record") { statistics.snapshot.consumed > 0 }
@@ -240,11 +267,26 @@ public struct PipelineBenchmark: Sendable {
             try await BenchProcessor.waitUntil("a checkpoint holding all \(events) records", every: .milliseconds(5)) {
                 try await store.offsets(for: partitionList).values.reduce(0, +) >= Int64(events)
             }
+            let durableAfter = clock.now - started
             let totals = statistics.snapshot
+            let residentGrowth = BenchProcessor.residentBytes - residentBefore
             return Throughput(
-                eventsPerSecond: Double(events) / decided.seconds, cores: cores, durableAfter: clock.now - started,
-                checkpoints: totals.checkpoints, modeSwitches: totals.modeSwitches, peakResidentBytes: BenchProcessor.peakResidentBytes)
+                eventsPerSecond: Double(events) / decided.seconds, cores: cores, durableAfter: durableAfter,
+                checkpoints: totals.checkpoints, modeSwitches: totals.modeSwitches, statesWritten: totals.statesWritten,
+                stateBytesWritten: totals.stateBytesWritten, storedStateBytes: try await Self.storedStateSizes(client),
+                peakResidentBytes: BenchProcessor.peakResidentBytes, residentGrowthBytes: residentGrowth, residentUsers: totals.activeUsers)
         }
+    }
+
+    /// Percentiles of the sealed states' sizes, as PostgreSQL stores them.
+    private static func storedStateSizes(_ client: PostgresClient) async throws -> (p50: Int, p99: Int, max: Int) {
+        let rows = try await client.query("""
+            SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY octet_length(state)), percentile_disc(0.99) WITHIN GROUP (ORDER BY octet_length(state)),
+                   max(octet_length(state))
+            FROM user_state
+            """)
+        for try await (p50, p99, max) in rows.decode((Int?, Int?, Int?).self) { return (p50 ?? 0, p99 ?? 0, max ?? 0) }
+        return (0, 0, 0)
     }
 
     /// Paced records through a new group member, which resumes the users'

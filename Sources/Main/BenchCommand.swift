@@ -3,6 +3,7 @@ import ArgumentParser
 import BenchmarkHarness
 import Foundation
 import Logging
+import Workbench
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,8 +20,9 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             Hosts librdkafka's mock cluster in-process and uses the configured PostgreSQL (DATABASE_URL or PG*; \
             a scratch database is created and dropped). Reports events/s and readings/s with checkpointing on, \
             the baseline rate and the ratio, end-to-end latency percentiles (Kafka append → decision) at 50000 \
-            events/s, half the 100000 events/s target (--latency-rate half: half the measured rate), and peak \
-            resident memory. The latency run is a new group member on a topic of 4 partitions (the mock broker's \
+            events/s, half the 100000 events/s target (--latency-rate half: half the measured rate), peak \
+            resident memory, and what states cost: sealed bytes/s the checkpoints wrote, stored sizes per user \
+            (p50/p99/max) and RSS growth per user in memory. The latency run is a new group member on a topic of 4 partitions (the mock broker's \
             fetch cost grows with partitions × producer batches), measured after a warm-up of 1 s of records at a \
             quarter of the rate. Build with -c release for meaningful figures.
             """)
@@ -30,6 +32,9 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
 
     @Option(help: "Distinct users.")
     var users: Int = 2_000
+
+    @Option(help: "How often users strain: 'mixed' (about one switch per 100 events) or 'switch-heavy' (about five per 100 events per user).")
+    var workload: SyntheticEnvelopes.Workload = .mixed
 
     @Option(help: "Decide shards (default: 2 × cores).")
     var shards: Int = 2 * ProcessInfo.processInfo.activeProcessorCount
@@ -70,6 +75,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         var options = PipelineBenchmark.Options(database: try PostgresSettings.fromEnvironment())
         options.events = events
         options.users = users
+        options.workload = workload
         options.shards = shards
         options.latencySeconds = latencySeconds
         options.latencyRate = latencyRate
@@ -78,10 +84,13 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         if json { return try BenchReport.printJSON(result) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         print(String(format: """
-            bench pipeline: %d envelopes, %d users, %d shards
+            bench pipeline: %d envelopes, %d users (%@), %d shards
               processor          %10.0f events/s  (%.0f readings/s) decided, checkpointing on: %d checkpoints, %d mode switches
                                             %.2f of %d cores busy (the whole process)
               durable after      %10.2f s  (until a checkpoint holds the last record)
+              checkpoints wrote  %10d states, %.1f MB/s of sealed state
+              stored state       p50 %d B, p99 %d B, max %d B  (sealed, per user)
+              memory per user    %10.0f B  (RSS growth over the run / %d states in memory)
               baseline           %10.0f events/s  (bare consume + decode of the same records)
               ratio              %10.2f
               latency at %.0f events/s (\(result.latencyRateBasis)) on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
@@ -90,8 +99,12 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
               latency floor      p50 %.1f ms, p99 %.1f ms  (bare consume + decode at the same rate)
                 %.2f of %d cores busy (mock broker and producer with the bare loop)
               peak RSS           %10.0f MiB  (whole process, end of the throughput run)
-            """, result.events, result.users, result.shards, result.eventsPerSecond, result.readingsPerSecond, result.checkpoints,
-            result.modeSwitches, result.throughputCores, cores, result.durableAfterSeconds, result.baselineEventsPerSecond, result.ratioToBaseline,
+            """, result.events, result.users, result.workload.rawValue, result.shards, result.eventsPerSecond, result.readingsPerSecond, result.checkpoints,
+            result.modeSwitches, result.throughputCores, cores, result.durableAfterSeconds,
+            result.statesWritten, result.checkpointStateBytesPerSecond / 1_000_000,
+            result.storedStateBytesP50, result.storedStateBytesP99, result.storedStateBytesMax,
+            result.residentBytesPerUser, result.residentUsers,
+            result.baselineEventsPerSecond, result.ratioToBaseline,
             result.latencyRate, result.latencyPartitions, result.latencyEvents,
             result.latencyP50Milliseconds, result.latencyP99Milliseconds, result.latencyP999Milliseconds,
             result.arrivalP50Milliseconds, result.arrivalP99Milliseconds, result.latencyCores, cores,
@@ -99,3 +112,5 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             result.peakResidentMegabytes))
     }
 }
+
+extension SyntheticEnvelopes.Workload: ExpressibleByArgument {}

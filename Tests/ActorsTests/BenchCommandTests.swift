@@ -16,4 +16,10 @@ struct BenchCommandTests {
         #expect(help.output.contains("--latency-rate <events/s|half>"), "\(help.output)")
         #expect(help.output.contains("half the 100000 events/s target"))
     }
+
+    @Test func aWorkloadIsOneOfTheNamedOnes() async throws {
+        let bench = try await BridgeCommand.run(["bench", "pipeline", "--workload", "stormy"])
+        #expect(bench.status == 64, "\(bench.errors)")
+        #expect(bench.errors.contains("mixed") && bench.errors.contains("switch-heavy"), "\(bench.errors)")
+    }
 }

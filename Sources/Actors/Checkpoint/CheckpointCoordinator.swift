@@ -81,8 +81,13 @@ public actor CheckpointCoordinator {
             }
             let (states, switches) = (cut.states, cut.switches)
             progress.complete(barrier.id)
-            statistics.update { $0.checkpoints += 1 }
-            statistics.metrics?.checkpointSaved(after: clock.now - started)
+            let stateBytes = states.reduce(0) { $0 + $1.sealed.readableBytes }
+            statistics.update { [written = states.count] in
+                $0.checkpoints += 1
+                $0.statesWritten += written
+                $0.stateBytesWritten += stateBytes
+            }
+            statistics.metrics?.checkpointSaved(after: clock.now - started, states: states.count, stateBytes: stateBytes)
             logger.debug("checkpoint \(barrier.id): \(states.count) states, \(switches.count) switches, \(cut.offsets.count) partitions in \(clock.now - started)")
             await afterWrite(cut.offsets)
         }

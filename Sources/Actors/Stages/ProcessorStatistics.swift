@@ -12,6 +12,9 @@ public final class ProcessorStatistics: Sendable {
         public var partial = 0
         public var modeSwitches = 0
         public var checkpoints = 0
+        /// User states written by checkpoints, and their sealed bytes.
+        public var statesWritten = 0
+        public var stateBytesWritten = 0
         /// Rejected samples and whole records by reason code.
         public var rejections: [String: Int] = [:]
         /// Partitions this member owns now (readiness needs at least one).

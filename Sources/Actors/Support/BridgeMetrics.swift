@@ -48,11 +48,13 @@ public final class BridgeMetrics: Sendable {
         ]).increment()
     }
 
-    public func checkpointSaved(after duration: Duration) {
+    public func checkpointSaved(after duration: Duration, states: Int, stateBytes: Int) {
         registry.makeDurationHistogram(
             descriptor: Self.descriptor("checkpoint_save_seconds", "Time to write one checkpoint transaction."),
             labels: [], buckets: Self.durationBuckets
         ).record(duration)
+        counter("checkpoint_states_total", "User states written by checkpoints.", []).increment(by: Int64(states))
+        counter("checkpoint_state_bytes_total", "Sealed bytes of the user states written by checkpoints.", []).increment(by: Int64(stateBytes))
     }
 
     public func healthKitProcessed(_ tally: HealthKitTally) {

@@ -3,14 +3,33 @@ import Pipeline
 
 /// Realistic envelopes for benchmarks: users interleaved, each a few minutes
 /// of event time apart; two in three canonical events (HRV and heart rate),
-/// one in three HealthKit batches of three samples; stress spikes now and
-/// then, so modes switch and checkpoints have work.
+/// one in three HealthKit batches of three samples; strained stretches now
+/// and then, so modes switch and checkpoints have work.
 public struct SyntheticEnvelopes: Sendable {
+    /// How often a user's body strains.
+    public enum Workload: String, Sendable, CaseIterable, Codable {
+        /// A stretch of 25 strained events in every 175: about one switch per
+        /// 100 events.
+        case mixed
+        /// Strained and calm by turns, 20 events each: about five switches
+        /// per 100 events per user, a rate real users reach on a bad day.
+        case switchHeavy = "switch-heavy"
+
+        func isStrained(step: Int, user: Int) -> Bool {
+            switch self {
+            case .mixed: (step / 25 + user) % 7 == 0
+            case .switchHeavy: (step / 20 + user) % 2 == 0
+            }
+        }
+    }
+
     public let users: Int
+    public let workload: Workload
     private let start = TimestampParser.parse("2026-11-20T00:00:00Z")!
 
-    public init(users: Int) {
+    public init(users: Int, workload: Workload = .mixed) {
         self.users = users
+        self.workload = workload
     }
 
     /// Readings per envelope, on average, for readings/s figures.
@@ -38,7 +57,7 @@ public struct SyntheticEnvelopes: Sendable {
         let step = index / users
         let userID = "user-\(user)"
         let time = start.adding(seconds: Double(step) * 180)
-        let strained = (step / 25 + user) % 7 == 0
+        let strained = workload.isStrained(step: step, user: user)
         let jitter = Double((index &* 2_654_435_761) % 1000) / 1000
         let hrv = strained ? 22 + jitter * 10 : 50 + jitter * 25
         let heartRate = strained ? 102 + jitter * 15 : 60 + jitter * 20
