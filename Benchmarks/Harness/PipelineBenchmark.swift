@@ -15,6 +15,8 @@ public struct PipelineBenchmark: Sendable {
         public var users = 2_000
         public var workload = SyntheticEnvelopes.Workload.mixed
         public var shards = 2 * ProcessInfo.processInfo.activeProcessorCount
+        /// As `serve --max-resident-users`.
+        public var residentBudget = 250_000
         public var latencySeconds = 10.0
         public var latencyRate = LatencyRate.halfOfTarget
         public var latencyPartitions: Int32 = PipelineBenchmark.defaultPacedPartitions
@@ -88,6 +90,16 @@ public struct PipelineBenchmark: Sendable {
         /// processor's share of buffers, an upper bound on a state's cost.
         public var residentBytesPerUser: Double
         public var residentUsers: Int
+        public var evictedUsers: Int
+        /// A processor started again on the throughput run's checkpoint, with
+        /// one more record per user waiting: every user's state is loaded
+        /// from PostgreSQL before its record is decided. Seconds from its
+        /// start to the first record decided and to the last, and its
+        /// events/s from the first record to the last.
+        public var resumeRecords: Int
+        public var resumeFirstDecidedSeconds: Double
+        public var resumeAllDecidedSeconds: Double
+        public var resumeEventsPerSecond: Double
         public var latencyRate: Double
         /// Where the rate comes from: half the target, half the measured rate, or given.
         public var latencyRateBasis: String
@@ -146,10 +158,20 @@ public struct PipelineBenchmark: Sendable {
     /// batches; the mock answers with one batch, and walks the partition's
     /// batch list to find it, so small batches made it the bottleneck.
     static let backlogLinger = Duration.milliseconds(50)
-    /// The latency run's warm-up: a second's worth of records at a quarter of
-    /// the rate (see `measureLatency`).
+    /// The latency run's warm-up: at least a second's worth of records at a
+    /// quarter of the rate (see `measureLatency`).
     static let warmUpSeconds = 1.0
     static let warmUpSlowdown = 4.0
+
+    /// Seconds' worth of records in the warm-up: at least one record per
+    /// user, so the measured records find every state in memory. With 100,000
+    /// users a one-second warm-up left most of them to load during the
+    /// measurement, the member fell further behind than the mock keeps on
+    /// four partitions, and records were lost (loading states is what the
+    /// resume run measures).
+    func warmUpSeconds(at rate: Double) -> Double {
+        max(Self.warmUpSeconds, Double(options.users) / rate)
+    }
 
     public func run() async throws -> Result {
         let events = options.events
@@ -163,12 +185,7 @@ public struct PipelineBenchmark: Sendable {
         let envelopes = SyntheticEnvelopes(users: options.users, workload: options.workload)
 
         progress("producing \(events) envelopes (\(options.workload.rawValue)) for \(options.users) users into \(partitions) partitions")
-        var fillConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
-        fillConfiguration.linger = Self.backlogLinger
-        let filler = try KafkaProducer(configuration: fillConfiguration)
-        for index in 0..<events { try await filler.enqueue(envelopes.record(index, topic: Self.eventsTopic)) { _ in } }
-        try await filler.flush(timeout: .seconds(120))
-        await filler.close()
+        try await Self.produce((0..<events).lazy.map { envelopes.record($0, topic: Self.eventsTopic) }, to: cluster)
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
         // The latency run counts from the append; the ingress sends with a short linger too.
         producerConfiguration.linger = .milliseconds(1)
@@ -182,17 +199,28 @@ public struct PipelineBenchmark: Sendable {
             progress("the processor over the same records, checkpointing into PostgreSQL")
             let throughput = try await measureThroughput(database: database, cluster: cluster, cipher: cipher, partitions: partitions)
 
+            progress(String(format: "throughput: %.0f events/s, durable after %.2f s, %d states written (%.1f MB/s sealed), stored p50 %d B",
+                            throughput.eventsPerSecond, throughput.durableAfter.seconds, throughput.statesWritten,
+                            Double(throughput.stateBytesWritten) / throughput.durableAfter.seconds / 1_000_000, throughput.storedStateBytes.p50))
+
+            let resumeRange = events..<events + options.users
+            progress("resume: \(resumeRange.count) more records, one per user, for a processor restarted on the checkpoint")
+            try await Self.produce(resumeRange.lazy.map { envelopes.record($0, topic: Self.eventsTopic) }, to: cluster)
+            let resume = try await measureResume(database: database, cluster: cluster, cipher: cipher, records: resumeRange.count)
+            progress(String(format: "resume: first record decided after %.2f s, all %d after %.2f s",
+                            resume.firstDecided.seconds, resumeRange.count, resume.allDecided.seconds))
+
             let rate = options.latencyRate.eventsPerSecond(measured: throughput.eventsPerSecond)
             progress(String(format: "latency: a new member on %d partitions, producing %.0f events/s for %.0f s after a %.0f s warm-up at 1/%.0f of it",
-                            options.latencyPartitions, rate, options.latencySeconds, Self.warmUpSeconds * Self.warmUpSlowdown, Self.warmUpSlowdown))
-            var next = events
+                            options.latencyPartitions, rate, options.latencySeconds, warmUpSeconds(at: rate) * Self.warmUpSlowdown, Self.warmUpSlowdown))
+            var next = resumeRange.upperBound
             func paced(seconds: Double) -> ArraySlice<KafkaProducerRecord> {
                 let records = (next..<next + Int(rate * seconds)).map { envelopes.record($0, topic: Self.pacedTopic) }
                 next += records.count
                 return records[...]
             }
             // Built before the clock starts, so only sending competes for the cores.
-            let warmUp = paced(seconds: Self.warmUpSeconds)
+            let warmUp = paced(seconds: warmUpSeconds(at: rate))
             let measured = paced(seconds: options.latencySeconds)
             let latency = try await measureLatency(
                 database: database, cluster: cluster, cipher: cipher, producer: producer, warmUp: warmUp, measured: measured, rate: rate)
@@ -215,7 +243,10 @@ public struct PipelineBenchmark: Sendable {
                 storedStateBytesP50: throughput.storedStateBytes.p50, storedStateBytesP99: throughput.storedStateBytes.p99,
                 storedStateBytesMax: throughput.storedStateBytes.max,
                 residentBytesPerUser: Double(throughput.residentGrowthBytes) / Double(max(1, throughput.residentUsers)),
-                residentUsers: throughput.residentUsers,
+                residentUsers: throughput.residentUsers, evictedUsers: throughput.evictedUsers,
+                resumeRecords: resumeRange.count, resumeFirstDecidedSeconds: resume.firstDecided.seconds,
+                resumeAllDecidedSeconds: resume.allDecided.seconds,
+                resumeEventsPerSecond: Double(resumeRange.count) / (resume.allDecided - resume.firstDecided).seconds,
                 latencyRate: rate, latencyRateBasis: options.latencyRate.basis, latencyPartitions: Int(options.latencyPartitions), latencyEvents: latency.decided.count,
                 latencyP50Milliseconds: latency.decided.milliseconds(at: 0.5),
                 latencyP99Milliseconds: latency.decided.milliseconds(at: 0.99),
@@ -242,6 +273,7 @@ public struct PipelineBenchmark: Sendable {
         var peakResidentBytes: Int
         var residentGrowthBytes: Int
         var residentUsers: Int
+        var evictedUsers: Int
     }
 
     /// All the records at once: decided per second, and when a checkpoint held them all.
@@ -274,8 +306,36 @@ public struct PipelineBenchmark: Sendable {
                 eventsPerSecond: Double(events) / decided.seconds, cores: cores, durableAfter: durableAfter,
                 checkpoints: totals.checkpoints, modeSwitches: totals.modeSwitches, statesWritten: totals.statesWritten,
                 stateBytesWritten: totals.stateBytesWritten, storedStateBytes: try await Self.storedStateSizes(client),
-                peakResidentBytes: BenchProcessor.peakResidentBytes, residentGrowthBytes: residentGrowth, residentUsers: totals.activeUsers)
+                peakResidentBytes: BenchProcessor.peakResidentBytes, residentGrowthBytes: residentGrowth, residentUsers: totals.activeUsers,
+                evictedUsers: totals.evictedUsers)
         }
+    }
+
+    /// A new processor of the throughput run's group starts from its
+    /// checkpoint, where `records` more wait: times from its start.
+    private func measureResume(
+        database: PostgresSettings, cluster: KafkaMockCluster, cipher: StateCipher, records: Int
+    ) async throws -> (firstDecided: Duration, allDecided: Duration) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        return try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.eventsTopic, group: "bench-processor") { statistics, _ in
+            try await BenchProcessor.waitUntil("the restarted processor's first record") { statistics.snapshot.consumed > 0 }
+            let first = clock.now - started
+            try await BenchProcessor.waitUntil("the restarted processor deciding all \(records) records (\(statistics.snapshot.consumed) so far)") {
+                statistics.snapshot.consumed >= records
+            }
+            return (first, clock.now - started)
+        }
+    }
+
+    /// Appends `records` in large producer batches and waits until all are in.
+    private static func produce(_ records: some Sequence<KafkaProducerRecord>, to cluster: KafkaMockCluster) async throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.linger = Self.backlogLinger
+        let producer = try KafkaProducer(configuration: configuration)
+        for record in records { try await producer.enqueue(record) { _ in } }
+        try await producer.flush(timeout: .seconds(300))
+        await producer.close()
     }
 
     /// Percentiles of the sealed states' sizes, as PostgreSQL stores them.
@@ -334,6 +394,7 @@ public struct PipelineBenchmark: Sendable {
 
     private func benchSettings(_ bootstrapServers: String, topic: String, group: String) -> ProcessorSettings {
         var settings = ProcessorSettings(bootstrapServers: bootstrapServers, shards: options.shards)
+        settings.maxResidentUsers = options.residentBudget
         settings.group = group
         settings.topics.events = topic
         settings.fetchWait = Self.mockFetchWait

@@ -23,8 +23,10 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             events/s, half the 100000 events/s target (--latency-rate half: half the measured rate), peak \
             resident memory, and what states cost: sealed bytes/s the checkpoints wrote, stored sizes per user \
             (p50/p99/max) and RSS growth per user in memory. The latency run is a new group member on a topic of 4 partitions (the mock broker's \
-            fetch cost grows with partitions × producer batches), measured after a warm-up of 1 s of records at a \
-            quarter of the rate. Build with -c release for meaningful figures.
+            fetch cost grows with partitions × producer batches), measured after a warm-up of 1 s of records (or one \
+            per user, if more) at a quarter of the rate. Between the two, the resume run: a processor restarted on the throughput run's \
+            checkpoint with one more record per user waiting, so every user's state is loaded from PostgreSQL. \
+            Build with -c release for meaningful figures.
             """)
 
     @Option(help: "Envelopes for the throughput run.")
@@ -38,6 +40,9 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
 
     @Option(help: "Decide shards (default: 2 × cores).")
     var shards: Int = 2 * ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "User states kept in memory at most, as `serve --max-resident-users`.")
+    var maxResidentUsers: Int = 250_000
 
     @Option(help: "Seconds of paced load for the latency run.")
     var latencySeconds: Double = 10
@@ -68,6 +73,10 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         guard events >= 1_000 else { throw ValidationError("--events must be at least 1000") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
+        guard (1_000...100_000_000).contains(maxResidentUsers) else {
+            throw ValidationError("--max-resident-users must be between 1,000 and 100,000,000")
+        }
+        guard users <= 10_000_000 else { throw ValidationError("--users must be at most 10,000,000") }
         guard (1...64).contains(latencyPartitions) else { throw ValidationError("--latency-partitions must be between 1 and 64") }
     }
 
@@ -77,6 +86,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         options.users = users
         options.workload = workload
         options.shards = shards
+        options.residentBudget = maxResidentUsers
         options.latencySeconds = latencySeconds
         options.latencyRate = latencyRate
         options.latencyPartitions = latencyPartitions
@@ -90,7 +100,9 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
               durable after      %10.2f s  (until a checkpoint holds the last record)
               checkpoints wrote  %10d states, %.1f MB/s of sealed state
               stored state       p50 %d B, p99 %d B, max %d B  (sealed, per user)
-              memory per user    %10.0f B  (RSS growth over the run / %d states in memory)
+              memory per user    %10.0f B  (RSS growth over the run / %d states in memory; %d evicted)
+              resume             %10.2f s  to decide one more record of each of %d users after a restart on the checkpoint \
+            (first after %.2f s; %.0f events/s)
               baseline           %10.0f events/s  (bare consume + decode of the same records)
               ratio              %10.2f
               latency at %.0f events/s (\(result.latencyRateBasis)) on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
@@ -103,7 +115,8 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             result.modeSwitches, result.throughputCores, cores, result.durableAfterSeconds,
             result.statesWritten, result.checkpointStateBytesPerSecond / 1_000_000,
             result.storedStateBytesP50, result.storedStateBytesP99, result.storedStateBytesMax,
-            result.residentBytesPerUser, result.residentUsers,
+            result.residentBytesPerUser, result.residentUsers, result.evictedUsers,
+            result.resumeAllDecidedSeconds, result.resumeRecords, result.resumeFirstDecidedSeconds, result.resumeEventsPerSecond,
             result.baselineEventsPerSecond, result.ratioToBaseline,
             result.latencyRate, result.latencyPartitions, result.latencyEvents,
             result.latencyP50Milliseconds, result.latencyP99Milliseconds, result.latencyP999Milliseconds,
