@@ -158,20 +158,10 @@ public struct PipelineBenchmark: Sendable {
     /// batches; the mock answers with one batch, and walks the partition's
     /// batch list to find it, so small batches made it the bottleneck.
     static let backlogLinger = Duration.milliseconds(50)
-    /// The latency run's warm-up: at least a second's worth of records at a
-    /// quarter of the rate (see `measureLatency`).
+    /// The latency run's warm-up: a second's worth of records at a quarter of
+    /// the rate (see `measureLatency`).
     static let warmUpSeconds = 1.0
     static let warmUpSlowdown = 4.0
-
-    /// Seconds' worth of records in the warm-up: at least one record per
-    /// user, so the measured records find every state in memory. With 100,000
-    /// users a one-second warm-up left most of them to load during the
-    /// measurement, the member fell further behind than the mock keeps on
-    /// four partitions, and records were lost (loading states is what the
-    /// resume run measures).
-    func warmUpSeconds(at rate: Double) -> Double {
-        max(Self.warmUpSeconds, Double(options.users) / rate)
-    }
 
     public func run() async throws -> Result {
         let events = options.events
@@ -212,7 +202,7 @@ public struct PipelineBenchmark: Sendable {
 
             let rate = options.latencyRate.eventsPerSecond(measured: throughput.eventsPerSecond)
             progress(String(format: "latency: a new member on %d partitions, producing %.0f events/s for %.0f s after a %.0f s warm-up at 1/%.0f of it",
-                            options.latencyPartitions, rate, options.latencySeconds, warmUpSeconds(at: rate) * Self.warmUpSlowdown, Self.warmUpSlowdown))
+                            options.latencyPartitions, rate, options.latencySeconds, Self.warmUpSeconds * Self.warmUpSlowdown, Self.warmUpSlowdown))
             var next = resumeRange.upperBound
             func paced(seconds: Double) -> ArraySlice<KafkaProducerRecord> {
                 let records = (next..<next + Int(rate * seconds)).map { envelopes.record($0, topic: Self.pacedTopic) }
@@ -220,7 +210,7 @@ public struct PipelineBenchmark: Sendable {
                 return records[...]
             }
             // Built before the clock starts, so only sending competes for the cores.
-            let warmUp = paced(seconds: warmUpSeconds(at: rate))
+            let warmUp = paced(seconds: Self.warmUpSeconds)
             let measured = paced(seconds: options.latencySeconds)
             let latency = try await measureLatency(
                 database: database, cluster: cluster, cipher: cipher, producer: producer, warmUp: warmUp, measured: measured, rate: rate)

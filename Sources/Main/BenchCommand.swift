@@ -23,8 +23,8 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             events/s, half the 100000 events/s target (--latency-rate half: half the measured rate), peak \
             resident memory, and what states cost: sealed bytes/s the checkpoints wrote, stored sizes per user \
             (p50/p99/max) and RSS growth per user in memory. The latency run is a new group member on a topic of 4 partitions (the mock broker's \
-            fetch cost grows with partitions × producer batches), measured after a warm-up of 1 s of records (or one \
-            per user, if more) at a quarter of the rate. Between the two, the resume run: a processor restarted on the throughput run's \
+            fetch cost grows with partitions × producer batches), measured after a warm-up of 1 s of records at a \
+            quarter of the rate. Between the two, the resume run: a processor restarted on the throughput run's \
             checkpoint with one more record per user waiting, so every user's state is loaded from PostgreSQL. \
             Build with -c release for meaningful figures.
             """)

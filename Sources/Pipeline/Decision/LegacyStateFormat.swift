@@ -34,8 +34,8 @@ enum LegacyStateFormat {
                 weightedSum: try reader.readDouble(), weightSum: try reader.readDouble(),
                 count: try reader.readInt64(), newest: try reader.readOptionalTimestamp())
         }
-        for hour in 0..<24 { state.lowHrvHours[hour] = try bucket(&reader) }
-        for weekday in 0..<7 { state.lowRecoveryWeekdays[weekday] = try bucket(&reader) }
+        for hour in 0..<UserState.hours { state.lowHrvHours[hour] = try bucket(&reader) }
+        for weekday in 0..<UserState.weekdays { state.lowRecoveryWeekdays[weekday] = try bucket(&reader) }
 
         var identities: [RecentIdentities.Digest] = []
         for _ in 0..<Int(try reader.readUInt16()) {

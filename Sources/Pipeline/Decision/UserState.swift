@@ -14,23 +14,23 @@ public struct UserState: Sendable, Hashable {
     public var clock: Timestamp?
     public var lastSwitch: Timestamp?
     /// Indexed by `Metric.rawValue`.
-    public var view: [ViewEntry?]
+    public var view = SparseSlots<ViewEntry?>()
     /// Indexed by `Metric.rawValue`.
-    public var baselines: [Baseline]
-    /// Low-HRV records per UTC hour (24 buckets).
-    public var lowHrvHours: [PatternBucket]
-    /// Low-recovery records per UTC weekday, Monday first (7 buckets).
-    public var lowRecoveryWeekdays: [PatternBucket]
+    public var baselines = SparseSlots<Baseline>()
+    /// Low-HRV records per UTC hour (0–23).
+    public var lowHrvHours = SparseSlots<PatternBucket>()
+    /// Low-recovery records per UTC weekday, Monday first (0–6).
+    public var lowRecoveryWeekdays = SparseSlots<PatternBucket>()
     public var recentIdentities = RecentIdentities()
     /// The last `state.max_mode_history` switches, oldest first.
     public var history: [SwitchRecord] = []
 
+    /// UTC hours and weekdays of the pattern buckets.
+    public static let hours = 24
+    public static let weekdays = 7
+
     public init(userID: String) {
         self.userID = userID
-        view = Array(repeating: nil, count: Metric.count)
-        baselines = Array(repeating: Baseline(), count: Metric.count)
-        lowHrvHours = Array(repeating: PatternBucket(), count: 24)
-        lowRecoveryWeekdays = Array(repeating: PatternBucket(), count: 7)
     }
 
     public func entry(_ metric: Metric) -> ViewEntry? { view[metric.rawValue] }

@@ -53,7 +53,8 @@ public enum UserStateCodec {
         if let lastSwitch = state.lastSwitch { writer.write(lastSwitch, before: clock) }
 
         encodeMetrics(of: state, clock: clock, into: &writer)
-        for bucket in state.lowHrvHours + state.lowRecoveryWeekdays {
+        let buckets = (0..<UserState.hours).map { state.lowHrvHours[$0] } + (0..<UserState.weekdays).map { state.lowRecoveryWeekdays[$0] }
+        for bucket in buckets {
             writer.writeVarint(UInt64(bucket.times.count))
             var previous: Timestamp?
             for time in bucket.times {
@@ -107,10 +108,14 @@ public enum UserStateCodec {
         if present & 2 != 0 { state.lastSwitch = try reader.readTime(before: clock) }
 
         try decodeMetrics(into: &state, clock: clock, from: &reader)
-        for index in 0..<(24 + 7) {
+        for index in 0..<(UserState.hours + UserState.weekdays) {
             var times: [Timestamp] = []
             for _ in 0..<(try reader.readCount()) { times.append(try readTime(following: times.last, clock: clock, from: &reader)) }
-            if index < 24 { state.lowHrvHours[index] = PatternBucket(times: times) } else { state.lowRecoveryWeekdays[index - 24] = PatternBucket(times: times) }
+            if index < UserState.hours {
+                state.lowHrvHours[index] = PatternBucket(times: times)
+            } else {
+                state.lowRecoveryWeekdays[index - UserState.hours] = PatternBucket(times: times)
+            }
         }
 
         var identities: [RecentIdentities.Digest] = []

@@ -50,8 +50,8 @@ struct StateBoundsTests {
         #expect(state.version == 1_000_000)
         #expect(state.history.count == 50)
         #expect(state.recentIdentities.digests.count == 64)
-        #expect(state.lowHrvHours.allSatisfy { $0.times.count <= 5 })
-        #expect(state.lowRecoveryWeekdays.allSatisfy { $0.times.count <= 3 })
+        #expect(state.lowHrvHours.filledSlots.allSatisfy { $0.value.times.count <= 5 })
+        #expect(state.lowRecoveryWeekdays.filledSlots.allSatisfy { $0.value.times.count <= 3 })
         #expect(largestEncoding + 28 <= 2_048, "the sealed state stays under 2 KB (\(largestEncoding) bytes before sealing)")
         #expect(try UserStateCodec.decode(UserStateCodec.encode(state), userID: state.userID) == state)
     }

@@ -76,8 +76,10 @@ struct StateFormatMigrationTests {
     @Test func aFullStateSealsUnderTwoKilobytes() throws {
         let (state, _) = HeavyUser.state(after: Self.heavyUserEvents)
         #expect(state.history.count == 50 && state.recentIdentities.digests.count == 64)
-        #expect(state.view.compactMap { $0 }.count == 10)
-        #expect(state.lowHrvHours.allSatisfy { $0.times.count == 5 } && state.lowRecoveryWeekdays.allSatisfy { $0.times.count == 3 })
+        #expect(state.view.filledSlots.count == 10)
+        #expect(state.lowHrvHours.filledSlots.count == UserState.hours && state.lowHrvHours.filledSlots.allSatisfy { $0.value.times.count == 5 })
+        #expect(state.lowRecoveryWeekdays.filledSlots.count == UserState.weekdays
+                && state.lowRecoveryWeekdays.filledSlots.allSatisfy { $0.value.times.count == 3 })
         // AES-GCM adds a 12-byte nonce and a 16-byte tag.
         let sealed = UserStateCodec.encode(state).count + 28
         #expect(sealed <= 2_048, "a full state seals to \(sealed) bytes")
@@ -110,7 +112,7 @@ struct StateFormatMigrationTests {
         state.lastSwitch = Timestamp(nanoseconds: .min)
         state.version = .max
         state.confidence = .nan
-        for (index, value) in [Double.infinity, -.infinity, 1e300, 5e-324, 0.1 + 0.2, 123.456789, -98_765.000001].enumerated() {
+        for (index, value) in [Double.infinity, -.infinity, 1e300, .leastNonzeroMagnitude, 0.1 + 0.2, 123.456789, -98_765.000001].enumerated() {
             state.view[index] = ViewEntry(value: value, time: Timestamp(nanoseconds: Int64(index) * 1_000_000_007))
         }
         for nanoseconds in [Int64.min, 0, .max] { state.lowHrvHours[3].record(Timestamp(nanoseconds: nanoseconds), capacity: 5) }
