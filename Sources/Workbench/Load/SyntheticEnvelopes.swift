@@ -11,14 +11,15 @@ public struct SyntheticEnvelopes: Sendable {
         /// A stretch of 25 strained events in every 175: about one switch per
         /// 100 events.
         case mixed
-        /// Strained and calm by turns, 20 events each: about five switches
-        /// per 100 events per user, a rate real users reach on a bad day.
+        /// Strained and calm by turns, 40 events each: with the moves between
+        /// modes inside a strained stretch, about five switches per 100
+        /// events per user, a rate real users reach on a bad day.
         case switchHeavy = "switch-heavy"
 
         func isStrained(step: Int, user: Int) -> Bool {
             switch self {
             case .mixed: (step / 25 + user) % 7 == 0
-            case .switchHeavy: (step / 20 + user) % 2 == 0
+            case .switchHeavy: (step / 40 + user) % 2 == 0
             }
         }
     }

@@ -5,12 +5,13 @@ import Workbench
 /// The benchmarks' workloads switch modes at the rates they are named for,
 /// as the domain decides them.
 struct SyntheticEnvelopesTests {
+    /// The rate over the first 100 events of each of `bench pipeline`'s 2,000 users.
     static func switchesPerHundredEvents(_ workload: SyntheticEnvelopes.Workload) -> Double {
-        let envelopes = SyntheticEnvelopes(users: 50, workload: workload)
+        let envelopes = SyntheticEnvelopes(users: 2_000, workload: workload)
         let processor = EnvelopeProcessor(configuration: BridgeConfiguration())
         var states: [String: UserState] = [:]
         var switches = 0
-        let events = 50 * 400
+        let events = 2_000 * 100
         for index in 0..<events {
             let synthetic = envelopes.envelope(index)
             let envelope = Envelope(provider: synthetic.provider, userID: synthetic.userID, receivedAt: synthetic.receivedAt, body: synthetic.body)
