@@ -35,16 +35,6 @@ public struct BinaryWriter {
         }
     }
 
-    public mutating func write(_ value: Double?) {
-        write(value == nil ? UInt8(0) : 1)
-        if let value { write(value) }
-    }
-
-    public mutating func write(_ value: Timestamp?) {
-        write(value == nil ? UInt8(0) : 1)
-        if let value { write(value.nanoseconds) }
-    }
-
     /// LEB128: seven bits a byte, lowest first; small numbers take one byte.
     public mutating func writeVarint(_ value: UInt64) {
         var rest = value

@@ -13,8 +13,10 @@ enum PreviousStateFormats {
         writer.write(state.mode.rawValue)
         writer.write(state.confidence)
         writer.write(state.version)
-        writer.write(state.clock)
-        writer.write(state.lastSwitch)
+        for time in [state.clock, state.lastSwitch] {
+            writer.write(time == nil ? UInt8(0) : 1)
+            if let time { writer.write(time.nanoseconds) }
+        }
         writer.write(UInt8(0))  // viewed metrics
         writer.write(UInt8(0))  // metrics with a baseline
         for _ in 0..<(24 + 7) { writer.write(UInt16(0)) }
