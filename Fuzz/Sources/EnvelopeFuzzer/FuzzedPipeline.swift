@@ -23,8 +23,8 @@ enum FuzzedPipeline {
             }
         }
         for state in states.values {
-            _ = try? UserStateCodec.decode(UserStateCodec.encode(state))
+            _ = try? UserStateCodec.decode(UserStateCodec.encode(state), userID: state.userID)
         }
-        _ = try? UserStateCodec.decode(bytes)
+        _ = try? UserStateCodec.decode(bytes, userID: "fuzz")
     }
 }
