@@ -6,8 +6,9 @@ import PostgresNIO
 import Synchronization
 import Workbench
 
-/// `bench pipeline`: the whole processor — mock Kafka cluster in-process,
-/// the configured PostgreSQL, checkpointing on — against a bare
+/// `bench pipeline`: the whole processor — mock Kafka cluster in-process or
+/// in a process of its own, the configured PostgreSQL, checkpointing on —
+/// against a bare
 /// consume+decode loop over the same records, measured in the same run.
 public struct PipelineBenchmark: Sendable {
     public struct Options: Sendable {
@@ -20,6 +21,9 @@ public struct PipelineBenchmark: Sendable {
         public var latencySeconds = 10.0
         public var latencyRate = LatencyRate.halfOfTarget
         public var latencyPartitions: Int32 = PipelineBenchmark.defaultPacedPartitions
+        /// The mock broker and the producers in a `kafka-mock` process of
+        /// their own (`ExternalLoad`) instead of this one.
+        public var externalLoad = false
         public var database: PostgresSettings
 
         public init(database: PostgresSettings) {
@@ -66,7 +70,8 @@ public struct PipelineBenchmark: Sendable {
         /// Envelopes decided per second, from the first record consumed to the
         /// last one decided, with checkpoints written meanwhile.
         public var eventsPerSecond: Double
-        /// Busy cores of the whole process (mock cluster, processor) meanwhile.
+        /// Busy cores of this process (processor, and the mock cluster unless
+        /// the load is external) meanwhile.
         public var throughputCores: Double
         public var readingsPerSecond: Double
         public var baselineEventsPerSecond: Double
@@ -112,18 +117,24 @@ public struct PipelineBenchmark: Sendable {
         /// Append → the ingest stage: Kafka's and the consumer's share.
         public var arrivalP50Milliseconds: Double
         public var arrivalP99Milliseconds: Double
-        /// Busy cores of the whole process (mock cluster, producer, processor)
-        /// during the measured seconds.
+        /// Busy cores of this process (processor, and the mock cluster and
+        /// producer unless the load is external) during the measured seconds.
         public var latencyCores: Double
         /// The bare consume+decode loop at the same paced rate: the floor that
-        /// Kafka (here librdkafka's mock broker, in-process) and the consumer set.
+        /// Kafka (here librdkafka's mock broker) and the consumer set.
         public var baselineLatencyP50Milliseconds: Double
         public var baselineLatencyP99Milliseconds: Double
-        /// The same for the floor run: what the mock and the producer cost by themselves.
+        /// The same for the floor run: the bare loop, and the mock and the
+        /// producer unless the load is external.
         public var baselineLatencyCores: Double
-        /// The whole process (mock cluster, producer and processor) at the end
-        /// of the throughput run.
+        /// This process (processor, and the mock cluster and producer unless
+        /// the load is external) at the end of the throughput run.
         public var peakResidentMegabytes: Double
+        /// Where the mock broker and the producers ran.
+        public var loadPlacement: String
+        /// Busy cores of their process during the latency run's measured
+        /// seconds, when it is not this one.
+        public var latencyHarnessCores: Double?
     }
 
     let options: Options
@@ -153,11 +164,6 @@ public struct PipelineBenchmark: Sendable {
     /// wait, where a real broker answers as soon as data arrives: a short wait
     /// stands in for that.
     static let mockFetchWait = Duration.milliseconds(1)
-    /// The throughput run's backlog is written in large producer batches. A
-    /// broker answers a fetch with up to a megabyte per partition whatever the
-    /// batches; the mock answers with one batch, and walks the partition's
-    /// batch list to find it, so small batches made it the bottleneck.
-    static let backlogLinger = Duration.milliseconds(50)
     /// The latency run's warm-up: a second's worth of records at a quarter of
     /// the rate (see `measureLatency`).
     static let warmUpSeconds = 1.0
@@ -167,27 +173,39 @@ public struct PipelineBenchmark: Sendable {
         let events = options.events
         // The mock keeps ~5 MB per partition: spread the records thin enough.
         let partitions = Int32(max(16, events * 400 / 3_000_000))
-        let cluster = try KafkaMockCluster(brokers: 1)
-        try cluster.createTopic(KafkaTopicSpecification(name: Self.eventsTopic, partitions: partitions))
-        try cluster.createTopic(KafkaTopicSpecification(name: Self.pacedTopic, partitions: options.latencyPartitions))
-        try cluster.createTopic(KafkaTopicSpecification(name: Topics().switches, partitions: 4))
-        try cluster.createTopic(KafkaTopicSpecification(name: Topics().deadLetters, partitions: 2))
+        let topics = [
+            KafkaTopicSpecification(name: Self.eventsTopic, partitions: partitions),
+            KafkaTopicSpecification(name: Self.pacedTopic, partitions: options.latencyPartitions),
+            KafkaTopicSpecification(name: Topics().switches, partitions: 4),
+            KafkaTopicSpecification(name: Topics().deadLetters, partitions: 2),
+        ]
         let envelopes = SyntheticEnvelopes(users: options.users, workload: options.workload)
+        let load: any LoadHarness = options.externalLoad
+            ? try await ExternalLoad.start(envelopes: envelopes, topics: topics)
+            : try InProcessLoad(envelopes: envelopes, topics: topics)
+        progress(load.placement)
+        do {
+            let result = try await run(load, partitions: partitions)
+            await load.close()
+            return result
+        } catch {
+            await load.close()
+            throw error
+        }
+    }
 
+    private func run(_ load: any LoadHarness, partitions: Int32) async throws -> Result {
+        let events = options.events
         progress("producing \(events) envelopes (\(options.workload.rawValue)) for \(options.users) users into \(partitions) partitions")
-        try await Self.produce((0..<events).lazy.map { envelopes.record($0, topic: Self.eventsTopic) }, to: cluster)
-        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
-        // The latency run counts from the append; the ingress sends with a short linger too.
-        producerConfiguration.linger = .milliseconds(1)
-        let producer = try KafkaProducer(configuration: producerConfiguration)
+        try await load.append(0..<events, topic: Self.eventsTopic)
 
         progress("baseline: a bare consume+decode loop over the same records")
-        let baseline = try await measureBaseline(cluster.bootstrapServers, events: events)
+        let baseline = try await measureBaseline(load.bootstrapServers, events: events)
 
         let cipher = try StateCipher.fromEnvironment(allowingDevelopmentKey: true, logger: logger)
         return try await BenchProcessor.withMigratedDatabase(on: options.database, prefix: "auren_bench", logger: logger) { database in
             progress("the processor over the same records, checkpointing into PostgreSQL")
-            let throughput = try await measureThroughput(database: database, cluster: cluster, cipher: cipher, partitions: partitions)
+            let throughput = try await measureThroughput(database: database, load: load, cipher: cipher, partitions: partitions)
 
             progress(String(format: "throughput: %.0f events/s, durable after %.2f s, %d states written (%.1f MB/s sealed), stored p50 %d B",
                             throughput.eventsPerSecond, throughput.durableAfter.seconds, throughput.statesWritten,
@@ -195,8 +213,8 @@ public struct PipelineBenchmark: Sendable {
 
             let resumeRange = events..<events + options.users
             progress("resume: \(resumeRange.count) more records, one per user, for a processor restarted on the checkpoint")
-            try await Self.produce(resumeRange.lazy.map { envelopes.record($0, topic: Self.eventsTopic) }, to: cluster)
-            let resume = try await measureResume(database: database, cluster: cluster, cipher: cipher, records: resumeRange.count)
+            try await load.append(resumeRange, topic: Self.eventsTopic)
+            let resume = try await measureResume(database: database, load: load, cipher: cipher, records: resumeRange.count)
             progress(String(format: "resume: first record decided after %.2f s, all %d after %.2f s",
                             resume.firstDecided.seconds, resumeRange.count, resume.allDecided.seconds))
 
@@ -204,25 +222,16 @@ public struct PipelineBenchmark: Sendable {
             progress(String(format: "latency: a new member on %d partitions, producing %.0f events/s for %.0f s after a %.0f s warm-up at 1/%.0f of it",
                             options.latencyPartitions, rate, options.latencySeconds, Self.warmUpSeconds * Self.warmUpSlowdown, Self.warmUpSlowdown))
             var next = resumeRange.upperBound
-            func paced(seconds: Double) -> ArraySlice<KafkaProducerRecord> {
-                let records = (next..<next + Int(rate * seconds)).map { envelopes.record($0, topic: Self.pacedTopic) }
-                next += records.count
-                return records[...]
+            func paced(seconds: Double) -> Range<Int> {
+                defer { next += Int(rate * seconds) }
+                return next..<next + Int(rate * seconds)
             }
-            // Built before the clock starts, so only sending competes for the cores.
             let warmUp = paced(seconds: Self.warmUpSeconds)
             let measured = paced(seconds: options.latencySeconds)
-            let latency = try await measureLatency(
-                database: database, cluster: cluster, cipher: cipher, producer: producer, warmUp: warmUp, measured: measured, rate: rate)
+            let latency = try await measureLatency(database: database, load: load, cipher: cipher, warmUp: warmUp, measured: measured, rate: rate)
 
             progress(String(format: "latency floor: the bare consume+decode loop at the same rate for %.0f s", options.latencySeconds))
-            let floor = try await measureBaselineLatency(
-                cluster.bootstrapServers, producer: producer, records: paced(seconds: options.latencySeconds), rate: rate)
-            await producer.close()
-            // Swift may release the cluster after its last use, before the
-            // producer is gone: the producer's broker thread then logged
-            // "Connection refused" while it reconnected to a closed port.
-            withExtendedLifetime(cluster) {}
+            let floor = try await measureBaselineLatency(load, records: paced(seconds: options.latencySeconds), rate: rate)
             return Result(
                 events: events, users: options.users, workload: options.workload, shards: options.shards, eventsPerSecond: throughput.eventsPerSecond,
                 throughputCores: throughput.cores,
@@ -247,7 +256,8 @@ public struct PipelineBenchmark: Sendable {
                 baselineLatencyP50Milliseconds: floor.latency.milliseconds(at: 0.5),
                 baselineLatencyP99Milliseconds: floor.latency.milliseconds(at: 0.99),
                 baselineLatencyCores: floor.cores,
-                peakResidentMegabytes: Double(throughput.peakResidentBytes) / 1_048_576)
+                peakResidentMegabytes: Double(throughput.peakResidentBytes) / 1_048_576,
+                loadPlacement: load.placement, latencyHarnessCores: latency.harnessCores)
         }
     }
 
@@ -268,12 +278,12 @@ public struct PipelineBenchmark: Sendable {
 
     /// All the records at once: decided per second, and when a checkpoint held them all.
     private func measureThroughput(
-        database: PostgresSettings, cluster: KafkaMockCluster, cipher: StateCipher, partitions: Int32
+        database: PostgresSettings, load: any LoadHarness, cipher: StateCipher, partitions: Int32
     ) async throws -> Throughput {
         let events = options.events
         let group = "bench-processor"
         let residentBefore = BenchProcessor.residentBytes
-        return try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.eventsTopic, group: group) { statistics, client in
+        return try await withProcessor(database: database, load: load, cipher: cipher, topic: Self.eventsTopic, group: group) { statistics, client in
             let clock = ContinuousClock()
             try await BenchProcessor.waitUntil("the processor's first record") { statistics.snapshot.consumed > 0 }
             let started = clock.now
@@ -304,11 +314,11 @@ public struct PipelineBenchmark: Sendable {
     /// A new processor of the throughput run's group starts from its
     /// checkpoint, where `records` more wait: times from its start.
     private func measureResume(
-        database: PostgresSettings, cluster: KafkaMockCluster, cipher: StateCipher, records: Int
+        database: PostgresSettings, load: any LoadHarness, cipher: StateCipher, records: Int
     ) async throws -> (firstDecided: Duration, allDecided: Duration) {
         let clock = ContinuousClock()
         let started = clock.now
-        return try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.eventsTopic, group: "bench-processor") { statistics, _ in
+        return try await withProcessor(database: database, load: load, cipher: cipher, topic: Self.eventsTopic, group: "bench-processor") { statistics, _ in
             try await BenchProcessor.waitUntil("the restarted processor's first record") { statistics.snapshot.consumed > 0 }
             let first = clock.now - started
             try await BenchProcessor.waitUntil("the restarted processor deciding all \(records) records (\(statistics.snapshot.consumed) so far)") {
@@ -316,16 +326,6 @@ public struct PipelineBenchmark: Sendable {
             }
             return (first, clock.now - started)
         }
-    }
-
-    /// Appends `records` in large producer batches and waits until all are in.
-    private static func produce(_ records: some Sequence<KafkaProducerRecord>, to cluster: KafkaMockCluster) async throws {
-        var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
-        configuration.linger = Self.backlogLinger
-        let producer = try KafkaProducer(configuration: configuration)
-        for record in records { try await producer.enqueue(record) { _ in } }
-        try await producer.flush(timeout: .seconds(300))
-        await producer.close()
     }
 
     /// Percentiles of the sealed states' sizes, as PostgreSQL stores them.
@@ -346,14 +346,13 @@ public struct PipelineBenchmark: Sendable {
     /// member fell behind by more than the mock keeps per partition while it
     /// loaded its users, and the records it had not fetched yet were gone.
     private func measureLatency(
-        database: PostgresSettings, cluster: KafkaMockCluster, cipher: StateCipher, producer: KafkaProducer,
-        warmUp: ArraySlice<KafkaProducerRecord>, measured: ArraySlice<KafkaProducerRecord>, rate: Double
-    ) async throws -> (decided: LatencyHistogram, arrived: LatencyHistogram, cores: Double) {
-        try await withProcessor(database: database, cluster: cluster, cipher: cipher, topic: Self.pacedTopic, group: "bench-latency") { statistics, _ in
+        database: PostgresSettings, load: any LoadHarness, cipher: StateCipher, warmUp: Range<Int>, measured: Range<Int>, rate: Double
+    ) async throws -> (decided: LatencyHistogram, arrived: LatencyHistogram, cores: Double, harnessCores: Double?) {
+        try await withProcessor(database: database, load: load, cipher: cipher, topic: Self.pacedTopic, group: "bench-latency") { statistics, _ in
             try await BenchProcessor.waitUntil("the latency member owning its \(options.latencyPartitions) partitions") {
                 statistics.snapshot.ownedPartitions == options.latencyPartitions
             }
-            try await Self.pace(warmUp, rate: rate / Self.warmUpSlowdown, through: producer)
+            try await load.pace(warmUp, topic: Self.pacedTopic, rate: rate / Self.warmUpSlowdown)
             // A new member's first records wait up to a second (fetch start,
             // states loaded); measuring before that backlog is gone counted
             // it as a stall in a third of the runs.
@@ -363,22 +362,22 @@ public struct PipelineBenchmark: Sendable {
             statistics.latency.reset()
             statistics.arrivalLatency.reset()
             let cpu = CPUMeter()
-            try await Self.pace(measured, rate: rate, through: producer)
-            try await producer.flush(timeout: .seconds(60))
+            let harnessCPU = load.cpuMeter()
+            try await load.pace(measured, topic: Self.pacedTopic, rate: rate)
             let total = warmUp.count + measured.count
             try await BenchProcessor.waitUntil("all \(total) paced records decided (\(statistics.snapshot.consumed) so far)") {
                 statistics.snapshot.consumed >= total
             }
-            return (statistics.latency, statistics.arrivalLatency, cpu.cores)
+            return (statistics.latency, statistics.arrivalLatency, cpu.cores, harnessCPU?.cores)
         }
     }
 
     /// Runs a processor with the benchmark's settings on `topic` while `body` measures it.
     private func withProcessor<T>(
-        database: PostgresSettings, cluster: KafkaMockCluster, cipher: StateCipher, topic: String, group: String,
+        database: PostgresSettings, load: any LoadHarness, cipher: StateCipher, topic: String, group: String,
         _ body: (ProcessorStatistics, PostgresClient) async throws -> T
     ) async throws -> T {
-        try await BenchProcessor.with(benchSettings(cluster.bootstrapServers, topic: topic, group: group), database: database,
+        try await BenchProcessor.with(benchSettings(load.bootstrapServers, topic: topic, group: group), database: database,
                                       cipher: cipher, logger: logger, body)
     }
 
@@ -404,17 +403,17 @@ public struct PipelineBenchmark: Sendable {
 
     /// Paced records through the bare loop, append → decoded.
     private func measureBaselineLatency(
-        _ bootstrapServers: String, producer: KafkaProducer, records: ArraySlice<KafkaProducerRecord>, rate: Double
+        _ load: any LoadHarness, records: Range<Int>, rate: Double
     ) async throws -> (latency: LatencyHistogram, cores: Double) {
         let listener = DecodeOnlyListener()
         // The processor's consumer, reading from the end.
-        var configuration = benchSettings(bootstrapServers, topic: Self.pacedTopic, group: "bench-floor").consumerConfiguration
+        var configuration = benchSettings(load.bootstrapServers, topic: Self.pacedTopic, group: "bench-floor").consumerConfiguration
         configuration.startFromEarliest = false
         let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
         try await BenchProcessor.waitUntil("the bare loop's assignment") { !consumer.assignment.isEmpty }
         try await Task.sleep(for: .seconds(1))
         let cpu = CPUMeter()
-        try await Self.pace(records, rate: rate, through: producer)
+        try await load.pace(records, topic: Self.pacedTopic, rate: rate)
         try await BenchProcessor.waitUntil("the bare loop receiving all \(records.count) paced records (\(listener.latency.count) so far)") {
             listener.latency.count >= records.count
         }
@@ -423,21 +422,6 @@ public struct PipelineBenchmark: Sendable {
         return (listener.latency, cores)
     }
 
-    /// Sends `records` at `rate` per second: every millisecond, the ones due
-    /// by then (a timer per record would cost more than the sending).
-    private static func pace(_ records: ArraySlice<KafkaProducerRecord>, rate: Double, through producer: KafkaProducer) async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var next = records.startIndex
-        while next < records.endIndex {
-            let due = min(records.endIndex, records.startIndex + Int((clock.now - start).seconds * rate) + 1)
-            while next < due {
-                try await producer.enqueue(records[next]) { _ in }
-                next += 1
-            }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-    }
 }
 
 /// The baseline's listener: decode and count.

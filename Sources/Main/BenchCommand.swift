@@ -26,6 +26,8 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             fetch cost grows with partitions × producer batches), measured after a warm-up of 1 s of records at a \
             quarter of the rate. Between the two, the resume run: a processor restarted on the throughput run's \
             checkpoint with one more record per user waiting, so every user's state is loaded from PostgreSQL. \
+            With --external-load the mock broker and the producers run in a `kafka-mock` process of their own, \
+            pinned to the last core (taskset), so the processor's figures are its own. \
             Build with -c release for meaningful figures.
             """)
 
@@ -56,6 +58,9 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
 
     @Option(help: "Partitions of the latency run's topic (the mock's cost grows with their square, the records it keeps with their number).")
     var latencyPartitions: Int32 = PipelineBenchmark.defaultPacedPartitions
+
+    @Flag(help: "Run the mock broker and the producers in a separate kafka-mock process, pinned to the last core.")
+    var externalLoad = false
 
     @Flag(help: "Print the result as JSON.")
     var json = false
@@ -90,13 +95,14 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         options.latencySeconds = latencySeconds
         options.latencyRate = latencyRate
         options.latencyPartitions = latencyPartitions
+        options.externalLoad = externalLoad
         let result = try await PipelineBenchmark(options: options, logger: Logger(label: "auren.bench"), progress: BenchReport.progress(json: json)).run()
         if json { return try BenchReport.printJSON(result) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         print(String(format: """
-            bench pipeline: %d envelopes, %d users (%@), %d shards
+            bench pipeline: %d envelopes, %d users (%@), %d shards; %@
               processor          %10.0f events/s  (%.0f readings/s) decided, checkpointing on: %d checkpoints, %d mode switches
-                                            %.2f of %d cores busy (the whole process)
+                                            %.2f of %d cores busy (this process)
               durable after      %10.2f s  (until a checkpoint holds the last record)
               checkpoints wrote  %10d states, %.1f MB/s of sealed state
               stored state       p50 %d B, p99 %d B, max %d B  (sealed, per user)
@@ -107,11 +113,11 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
               ratio              %10.2f
               latency at %.0f events/s (\(result.latencyRateBasis)) on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
                 of which Kafka append → ingest: p50 %.1f ms, p99 %.1f ms
-                %.2f of %d cores busy (the whole process: mock broker, producer, processor)
+                %.2f of %d cores busy (this process%@)
               latency floor      p50 %.1f ms, p99 %.1f ms  (bare consume + decode at the same rate)
-                %.2f of %d cores busy (mock broker and producer with the bare loop)
-              peak RSS           %10.0f MiB  (whole process, end of the throughput run)
-            """, result.events, result.users, result.workload.rawValue, result.shards, result.eventsPerSecond, result.readingsPerSecond, result.checkpoints,
+                %.2f of %d cores busy (this process: the bare loop%@)
+              peak RSS           %10.0f MiB  (this process, end of the throughput run)
+            """, result.events, result.users, result.workload.rawValue, result.shards, result.loadPlacement, result.eventsPerSecond, result.readingsPerSecond, result.checkpoints,
             result.modeSwitches, result.throughputCores, cores, result.durableAfterSeconds,
             result.statesWritten, result.checkpointStateBytesPerSecond / 1_000_000,
             result.storedStateBytesP50, result.storedStateBytesP99, result.storedStateBytesMax,
@@ -121,7 +127,9 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             result.latencyRate, result.latencyPartitions, result.latencyEvents,
             result.latencyP50Milliseconds, result.latencyP99Milliseconds, result.latencyP999Milliseconds,
             result.arrivalP50Milliseconds, result.arrivalP99Milliseconds, result.latencyCores, cores,
+            result.latencyHarnessCores.map { String(format: "; %.2f more in the kafka-mock process", $0) } ?? ": mock broker, producer, processor",
             result.baselineLatencyP50Milliseconds, result.baselineLatencyP99Milliseconds, result.baselineLatencyCores, cores,
+            result.latencyHarnessCores == nil ? ", mock broker and producer" : "",
             result.peakResidentMegabytes))
     }
 }
