@@ -17,7 +17,7 @@ final class ExternalLoad: LoadHarness {
 
     /// Starts the `kafka-mock` process with `topics` and waits for its broker.
     static func start(envelopes: SyntheticEnvelopes, topics: [KafkaTopicSpecification]) async throws -> ExternalLoad {
-        try await offPool { try ExternalLoad(envelopes: envelopes, topics: topics) }
+        try await ThreadBridge.offload { try ExternalLoad(envelopes: envelopes, topics: topics) }
     }
 
     private init(envelopes: SyntheticEnvelopes, topics: [KafkaTopicSpecification]) throws {
@@ -62,11 +62,11 @@ final class ExternalLoad: LoadHarness {
 
     /// Ends the process's standard input, which stops it, and waits for it.
     func close() async {
-        _ = try? await Self.offPool { self.channel.withLock { $0.close() } }
+        _ = try? await ThreadBridge.offload { self.channel.withLock { $0.close() } }
     }
 
     private func send(_ request: SyntheticLoadRequest) async throws {
-        let answer = try await Self.offPool {
+        let answer = try await ThreadBridge.offload {
             try self.channel.withLock { channel in
                 try channel.writeLine(request.description)
                 return try channel.readLine()
@@ -123,12 +123,6 @@ final class ExternalLoad: LoadHarness {
             self.requests = nil
             process.waitUntilExit()
             fclose(answers)
-        }
-    }
-
-    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
         }
     }
 }
