@@ -11,6 +11,14 @@ struct ParsingTests {
         #expect(value["missing"] == nil)
     }
 
+    @Test(arguments: ["plain", "café 😀", "x\"y\\z", "line\nbreak\ttab\r", "bell\u{07} nul\u{00}", ""])
+    func writtenStringsAreEscapedAndReadBack(_ text: String) throws {
+        var written = ""
+        JSONWriter.appendString(text, to: &written)
+        #expect(try JSONParser.parse(written) == .string(text))
+        #expect(!written.dropFirst().dropLast().unicodeScalars.contains { $0.value < 0x20 })
+    }
+
     @Test func jsonNullIsAbsent() throws {
         #expect(try JSONParser.parse(#"{"a":null}"#)["a"] == nil)
     }
