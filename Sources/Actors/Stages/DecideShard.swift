@@ -148,9 +148,9 @@ public actor DecideShard {
         }
         if !healthKit.isEmpty { metrics?.healthKitProcessed(healthKit) }
         let decidedAt = Date().timeIntervalSince1970
-        statistics.latency.record(seconds: records.compactMap { record in
-            record.origin.timestampMilliseconds.map { decidedAt - Double($0) / 1000 }
-        })
+        let latencies = records.compactMap { record in record.origin.timestampMilliseconds.map { decidedAt - Double($0) / 1000 } }
+        statistics.latency.record(seconds: latencies)
+        metrics?.recordsDecided(latencies: latencies)
         statistics.update { total in
             total.consumed += counts.consumed
             total.processed += counts.processed

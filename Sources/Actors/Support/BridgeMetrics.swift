@@ -25,6 +25,13 @@ public final class BridgeMetrics: Sendable {
     /// A HealthKit batch is decided in tens of microseconds.
     private static let batchBuckets: [Duration] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000].map { .microseconds($0) }
 
+    /// Fine where the processor's objective lies (tens of milliseconds), so
+    /// a p99 read from the buckets is within a few milliseconds there.
+    private static let recordLatencyBuckets: [Duration] = [1, 2, 5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 100, 150, 200, 300, 500,
+                                                           1000, 2000, 5000, 10_000, 60_000].map { .milliseconds($0) }
+    /// A record older than this (a replayed backlog) is counted in the last bucket.
+    private static let longestRecordLatency = 86_400.0
+
     private static let providerBuckets: [Duration] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000].map { .milliseconds($0) }
 
     public init() {}
@@ -46,6 +53,18 @@ public final class BridgeMetrics: Sendable {
             ("from_mode", modeSwitch.previousMode.rawValue), ("to_mode", modeSwitch.newMode.rawValue),
             ("reason_code", modeSwitch.reasonCode.rawValue),
         ]).increment()
+    }
+
+    /// Kafka append → decision of each record of a batch, in seconds (a
+    /// producer's clock ahead of this one counts as 0).
+    public func recordsDecided(latencies: [Double]) {
+        guard !latencies.isEmpty else { return }
+        let histogram = registry.makeDurationHistogram(
+            descriptor: Self.descriptor("record_latency_seconds", "Time from a record's append to Kafka to its decision."),
+            labels: [], buckets: Self.recordLatencyBuckets)
+        for seconds in latencies {
+            histogram.record(.microseconds(Int64(min(max(seconds, 0), Self.longestRecordLatency) * 1_000_000)))
+        }
     }
 
     public func checkpointSaved(after duration: Duration, states: Int, stateBytes: Int) {

@@ -1,6 +1,7 @@
 import Actors
 import Pipeline
 import Testing
+import Workbench
 
 /// `/metrics` speaks Prometheus text with the documented names and fixed label vocabularies.
 struct BridgeMetricsTests {
@@ -37,6 +38,24 @@ struct BridgeMetricsTests {
         #expect(text.contains("auren_duplicates_total 2"))
         #expect(text.contains("auren_active_users 4"))
         #expect(!text.contains("u-1"), "no user id in metrics")
+    }
+
+    @Test func recordLatenciesAreBucketedAndReadBackByABench() throws {
+        let metrics = BridgeMetrics()
+        // A producer's clock ahead of ours counts as 0; a record from long ago lands past every finite bucket.
+        metrics.recordsDecided(latencies: [-3, 0.003, 0.012, 0.012, 0.045, 1e12])
+        let first = try #require(ScrapedMetrics(metrics.text()).histogram("auren_record_latency_seconds"))
+        #expect(first.count == 6)
+        #expect(first.cumulativeCounts[first.bounds.firstIndex(of: 0.001)!] == 1)
+        #expect(first.cumulativeCounts[first.bounds.firstIndex(of: 60)!] == 5)
+        #expect(first.quantile(0.5)! > 0.010 && first.quantile(0.5)! <= 0.015)
+
+        metrics.recordsDecided(latencies: [0.022, 0.022])
+        let since = try #require(ScrapedMetrics(metrics.text()).histogram("auren_record_latency_seconds")).subtracting(first)
+        #expect(since.count == 2)
+        #expect(since.quantile(0.99)! > 0.020 && since.quantile(0.99)! <= 0.025)
+        #expect(since.adding(first).count == 8)
+        #expect(ScrapedMetrics("").histogram("auren_record_latency_seconds") == nil)
     }
 
     @Test func healthKitSamplesConversionErrorsAndBatchTimesAreExported() {
