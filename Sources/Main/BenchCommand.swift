@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "The benchmark harness.",
-        subcommands: [PipelineBenchCommand.self, IngressBenchCommand.self, UsersBenchCommand.self, TransitionsBenchCommand.self])
+        subcommands: [PipelineBenchCommand.self, MembersBenchCommand.self, IngressBenchCommand.self, UsersBenchCommand.self, TransitionsBenchCommand.self])
 }
 
 struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {

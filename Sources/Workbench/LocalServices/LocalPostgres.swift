@@ -61,7 +61,7 @@ public final class LocalPostgres: Sendable {
             throw Failure(description: "running as root, and there is no postgres system user to run initdb as (apt-get install postgresql)")
         }
         removeAbandoned(binaries: binaries, runAsPostgres: runAsPostgres, logger: logger)
-        let port = try freePort()
+        let port = try FreePort.find()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(folderPrefix)\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         // Close-on-exec, so the server we start does not inherit the lock and
@@ -206,21 +206,5 @@ public final class LocalPostgres: Sendable {
             if FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent("initdb").path) { return bin }
         }
         throw Failure(description: "no PostgreSQL server binaries in /usr/lib/postgresql (apt-get install postgresql), and DATABASE_URL is not set")
-    }
-
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw Failure(description: "no free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,0 +1,209 @@
+import Actors
+import Foundation
+import Logging
+import Pipeline
+import Workbench
+
+/// `bench members`: one processor process against two on the same machine —
+/// what a second container per host buys. Each member is `serve --role
+/// processor` pinned to its share of the partitions, as a container of one
+/// partition group is deployed; the mock broker and the producers
+/// run in a `kafka-mock` process pinned to the last core (`ExternalLoad`).
+/// Every run starts from nothing: its own broker, its own scratch database.
+/// The members' figures come from their `/metrics` pages.
+public struct MembersBenchmark: Sendable {
+    public struct Options: Sendable {
+        public var events = 600_000
+        public var users = 2_000
+        public var workload = SyntheticEnvelopes.Workload.mixed
+        public var memberCounts = [1, 2]
+        public var latencySeconds = 10.0
+        /// Events/s of the latency runs; nil: half what the first member count measured.
+        public var latencyRate: Double?
+        public var database: PostgresSettings
+
+        public init(database: PostgresSettings) {
+            self.database = database
+        }
+    }
+
+    public struct Run: Sendable, Codable {
+        public var members: Int
+        /// Records decided per second across the members, from the first one
+        /// decided to the last (their `/metrics` counters, read every 100 ms).
+        public var eventsPerSecond: Double
+        /// Busy cores of the member processes together meanwhile.
+        public var throughputCores: Double
+        public var latencyRate: Double
+        public var latencyEvents: Int
+        /// Append → decision, from the members' `auren_record_latency_seconds`
+        /// buckets merged, interpolated inside a bucket as Prometheus does.
+        public var latencyP50Milliseconds: Double
+        public var latencyP99Milliseconds: Double
+        public var latencyCores: Double
+        public var latencyHarnessCores: Double
+    }
+
+    public struct Result: Sendable, Codable {
+        public var events: Int
+        public var users: Int
+        public var workload: SyntheticEnvelopes.Workload
+        public var partitions: Int
+        public var latencyPartitions: Int
+        public var loadPlacement: String
+        public var runs: [Run]
+    }
+
+    let options: Options
+    let logger: Logger
+    let progress: @Sendable (String) -> Void
+
+    public init(options: Options, logger: Logger, progress: @escaping @Sendable (String) -> Void) {
+        self.options = options
+        self.logger = logger
+        self.progress = progress
+    }
+
+    private static let group = "bench-members"
+    /// As `bench pipeline`'s latency run, for the same reason (see `PipelineBenchmark.pacedTopic`).
+    private static let latencyPartitions: Int32 = PipelineBenchmark.defaultPacedPartitions
+    private static let warmUpSeconds = 1.0
+    private static let warmUpSlowdown = 4.0
+
+    public func run() async throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-members-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Checkpoints every second, as `bench pipeline`'s processor writes them.
+        let thresholds = directory.appendingPathComponent("thresholds.yaml")
+        try "checkpoint:\n  interval_seconds: 1\n".write(to: thresholds, atomically: true, encoding: .utf8)
+        let partitions = Int32(max(16, options.events * 400 / 3_000_000))
+        var throughputs: [(members: Int, eventsPerSecond: Double, cores: Double)] = []
+        var placement = ""
+        for members in options.memberCounts {
+            progress("throughput: \(members) member(s) deciding \(options.events) envelopes on \(partitions) partitions")
+            let (loadPlacement, measured) = try await withMembers(
+                members, partitions: partitions, backlog: 0..<options.events, thresholds: thresholds, directory: directory
+            ) { load, processes in
+                (load.placement, try await measureThroughput(processes))
+            }
+            placement = loadPlacement
+            progress(String(format: "throughput: %d member(s): %.0f events/s, %.2f cores", members, measured.eventsPerSecond, measured.cores))
+            throughputs.append((members, measured.eventsPerSecond, measured.cores))
+        }
+        let rate = options.latencyRate ?? throughputs[0].eventsPerSecond / 2
+        var runs: [Run] = []
+        for (members, eventsPerSecond, cores) in throughputs {
+            progress(String(format: "latency: %d member(s) at %.0f events/s for %.0f s on %d partitions", members, rate, options.latencySeconds,
+                            Self.latencyPartitions))
+            let latency = try await withMembers(members, partitions: Self.latencyPartitions, thresholds: thresholds, directory: directory) { load, processes in
+                try await measureLatency(load, processes, rate: rate)
+            }
+            runs.append(Run(
+                members: members, eventsPerSecond: eventsPerSecond, throughputCores: cores, latencyRate: rate,
+                latencyEvents: Int(latency.histogram.count),
+                latencyP50Milliseconds: (latency.histogram.quantile(0.5) ?? 0) * 1000,
+                latencyP99Milliseconds: (latency.histogram.quantile(0.99) ?? 0) * 1000,
+                latencyCores: latency.cores, latencyHarnessCores: latency.harnessCores))
+        }
+        try? FileManager.default.removeItem(at: directory)
+        return Result(events: options.events, users: options.users, workload: options.workload, partitions: Int(partitions),
+                      latencyPartitions: Int(Self.latencyPartitions), loadPlacement: placement, runs: runs)
+    }
+
+    /// A fresh broker with the events topic on `partitions` holding
+    /// `backlog`, a fresh scratch database, and `count` members, each pinned
+    /// to its share of the partitions as a container of one partition group
+    /// is (no rebalance while they start); all stopped after `body`.
+    private func withMembers<T: Sendable>(
+        _ count: Int, partitions: Int32, backlog: Range<Int> = 0..<0, thresholds: URL, directory: URL,
+        _ body: @escaping @Sendable (ExternalLoad, [MemberProcess]) async throws -> T
+    ) async throws -> T {
+        let topics = Topics()
+        let load = try await ExternalLoad.start(
+            envelopes: SyntheticEnvelopes(users: options.users, workload: options.workload),
+            topics: [KafkaTopicSpecification(name: topics.events, partitions: partitions),
+                     KafkaTopicSpecification(name: topics.switches, partitions: 4),
+                     KafkaTopicSpecification(name: topics.deadLetters, partitions: 2)])
+        do {
+            if !backlog.isEmpty { try await load.append(backlog, topic: topics.events) }
+            let result = try await BenchProcessor.withMigratedDatabase(on: options.database, prefix: "auren_bench", logger: logger) { database in
+                let members = try (0..<count).map { index in
+                    let share = Int32(index) * partitions / Int32(count)..<Int32(index + 1) * partitions / Int32(count)
+                    return try MemberProcess(
+                        name: "bench-member-\(index + 1)", bootstrapServers: load.bootstrapServers, group: Self.group,
+                        partitions: "\(share.lowerBound)-\(share.upperBound - 1)", database: database, thresholdsPath: thresholds.path,
+                        kafkaProperties: ["fetch.wait.max.ms": "\(PipelineBenchmark.mockFetchWait.wholeMilliseconds)"], directory: directory)
+                }
+                do {
+                    // A backlog is measured from the first record decided, so its members start on it at once.
+                    if backlog.isEmpty {
+                        try await BenchProcessor.waitUntil("\(count) member(s) owning all \(partitions) partitions", within: .seconds(60)) {
+                            try await Self.scrape(members).reduce(0) { $0 + $1.total("auren_owned_partitions") } == Double(partitions)
+                        }
+                    }
+                    let result = try await body(load, members)
+                    for member in members { try await member.stop() }
+                    return result
+                } catch {
+                    for member in members { try? await member.stop() }
+                    throw error
+                }
+            }
+            await load.close()
+            return result
+        } catch {
+            await load.close()
+            throw error
+        }
+    }
+
+    /// The members' pages; a member whose HTTP server is not up yet counts as an empty page.
+    private static func scrape(_ members: [MemberProcess]) async throws -> [ScrapedMetrics] {
+        var pages: [ScrapedMetrics] = []
+        for member in members { pages.append(try await member.metrics() ?? ScrapedMetrics("")) }
+        return pages
+    }
+
+    private static func decided(_ members: [MemberProcess]) async throws -> Int {
+        Int(try await scrape(members).reduce(0) { $0 + $1.total("auren_kafka_messages_processed_total") })
+    }
+
+    /// The backlog decided per second from the first record to the last.
+    private func measureThroughput(_ members: [MemberProcess]) async throws -> (eventsPerSecond: Double, cores: Double) {
+        let events = options.events
+        let clock = ContinuousClock()
+        try await BenchProcessor.waitUntil("the members' first record", every: .milliseconds(10)) { try await Self.decided(members) > 0 }
+        // Read every 10 ms until now, so the start is known within that.
+        let started = clock.now
+        let meters = members.map { $0.cpuMeter() }
+        try await BenchProcessor.waitUntil("the members deciding all \(events) records", every: .milliseconds(100)) {
+            try await Self.decided(members) >= events
+        }
+        let elapsed = clock.now - started
+        return (Double(events) / elapsed.seconds, meters.reduce(0) { $0 + $1.cores })
+    }
+
+    /// A warm-up at a quarter of `rate`, then `latencySeconds` at `rate`: the
+    /// members' latency buckets over the measured records alone.
+    private func measureLatency(
+        _ load: ExternalLoad, _ members: [MemberProcess], rate: Double
+    ) async throws -> (histogram: ScrapedMetrics.Histogram, cores: Double, harnessCores: Double) {
+        let topic = Topics().events
+        let warmUp = 0..<Int(rate * Self.warmUpSeconds)
+        let measured = warmUp.upperBound..<warmUp.upperBound + Int(rate * options.latencySeconds)
+        try await load.pace(warmUp, topic: topic, rate: rate / Self.warmUpSlowdown)
+        try await BenchProcessor.waitUntil("the warm-up's \(warmUp.count) records decided") { try await Self.decided(members) >= warmUp.count }
+        let name = "auren_record_latency_seconds"
+        let before = try await Self.scrape(members).map { $0.histogram(name) }
+        let meters = members.map { $0.cpuMeter() }
+        let harness = load.cpuMeter()
+        try await load.pace(measured, topic: topic, rate: rate)
+        try await BenchProcessor.waitUntil("all \(measured.upperBound) paced records decided") { try await Self.decided(members) >= measured.upperBound }
+        let cores = meters.reduce(0) { $0 + $1.cores }
+        let harnessCores = harness?.cores ?? 0
+        let after = try await Self.scrape(members).map { $0.histogram(name) }
+        let histograms = zip(after, before).compactMap { after, before in after?.subtracting(before) }
+        guard let first = histograms.first else { throw BenchProcessor.Stalled(description: "no member exported \(name)") }
+        return (histograms.dropFirst().reduce(first) { $0.adding($1) }, cores, harnessCores)
+    }
+}
