@@ -1,12 +1,13 @@
 import Actors
 import Foundation
+import Glibc
 import Synchronization
 import Workbench
 
 /// One `serve --role processor` process of this executable, for `bench
 /// members`: a group member as a container would run it, with its own HTTP
 /// port for `/metrics` and its log in a file; stopped with SIGTERM (drain,
-/// final checkpoint), as an orchestrator stops it.
+/// final checkpoint), as an orchestrator stops it, or killed.
 final class MemberProcess: Sendable {
     let name: String
     let logPath: String
@@ -14,9 +15,10 @@ final class MemberProcess: Sendable {
     private let process: Mutex<Process>
     private let processID: pid_t
 
-    /// Reads `partitions` (`0-39`) of the events topic; `thresholdsPath` sets
-    /// the checkpoint interval; `kafkaProperties` tune the consumer for the mock broker.
-    init(name: String, bootstrapServers: String, group: String, partitions: String, database: PostgresSettings, thresholdsPath: String,
+    /// `arguments` say how it takes part (`--partitions 0-39`, or a session
+    /// timeout in a group); `thresholdsPath` sets the checkpoint interval;
+    /// `kafkaProperties` tune the consumer for the mock broker.
+    init(name: String, bootstrapServers: String, group: String, arguments: [String], database: PostgresSettings, thresholdsPath: String,
          kafkaProperties: [String: String], directory: URL) throws {
         self.name = name
         port = try FreePort.find()
@@ -24,8 +26,8 @@ final class MemberProcess: Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        process.arguments = ["serve", "--role", "processor", "--insecure-development-key", "--group", group, "--instance-id", name, "--partitions", partitions,
-                             "--http-host", "127.0.0.1", "--http-port", "\(port)", "--bootstrap-servers", bootstrapServers]
+        process.arguments = ["serve", "--role", "processor", "--insecure-development-key", "--group", group, "--instance-id", name,
+                             "--http-host", "127.0.0.1", "--http-port", "\(port)", "--bootstrap-servers", bootstrapServers] + arguments
             + kafkaProperties.sorted { $0.key < $1.key }.flatMap { ["--kafka-property", "\($0.key)=\($0.value)"] }
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = database.url
@@ -52,16 +54,27 @@ final class MemberProcess: Sendable {
 
     func cpuMeter() -> CPUMeter { CPUMeter(process: processID) }
 
-    /// SIGTERM, and waits for the exit; a member that fails to stop cleanly is an error naming its log.
+    /// SIGTERM, and waits for the exit; a member that fails to stop cleanly
+    /// is an error naming its log. Nothing to do after `kill`.
     func stop() async throws {
         let status = try await ThreadBridge.offload {
             self.process.withLock { process in
                 if process.isRunning { process.terminate() }
                 process.waitUntilExit()
-                return process.terminationStatus
+                return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL ? 0 : process.terminationStatus
             }
         }
         guard status == 0 else { throw Stopped(member: self, status: status) }
+    }
+
+    /// SIGKILL, as a crash or an out-of-memory kill ends a container, and waits for the exit.
+    func kill() async throws {
+        try await ThreadBridge.offload {
+            self.process.withLock { process in
+                if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+            }
+        }
     }
 
     private var exitStatus: Int32 { process.withLock { $0.terminationStatus } }

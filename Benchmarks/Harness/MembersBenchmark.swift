@@ -44,6 +44,28 @@ public struct MembersBenchmark: Sendable {
         public var latencyHarnessCores: Double
     }
 
+    /// Two members in one group share a backlog; the second is killed a
+    /// quarter of the way in and the first takes its partitions over from
+    /// the second's last checkpoint.
+    public struct Takeover: Sendable, Codable {
+        public var records: Int
+        /// Static membership: the group gives a stopped member's partitions
+        /// away only after its session timeout, so a member restarted within
+        /// it gets them back without a rebalance.
+        public var sessionTimeoutSeconds: Int
+        /// SIGKILL to the second member until the first owns every partition.
+        public var ownedAfterSeconds: Double
+        /// From then until the first member's count grew again: fetching the
+        /// taken-over partitions restarted (within 100 ms).
+        public var firstRecordAfterSeconds: Double?
+        /// From owning them until the first member decides at 90 % of its full rate
+        /// (over half a second), loading the taken-over users' states on the
+        /// way; nil when the backlog ran out first.
+        public var fullRateAfterSeconds: Double?
+        /// Its rate over the last second of the backlog, everything loaded.
+        public var fullRate: Double
+    }
+
     public struct Result: Sendable, Codable {
         public var events: Int
         public var users: Int
@@ -52,6 +74,7 @@ public struct MembersBenchmark: Sendable {
         public var latencyPartitions: Int
         public var loadPlacement: String
         public var runs: [Run]
+        public var takeover: Takeover
     }
 
     let options: Options
@@ -76,14 +99,14 @@ public struct MembersBenchmark: Sendable {
         // Checkpoints every second, as `bench pipeline`'s processor writes them.
         let thresholds = directory.appendingPathComponent("thresholds.yaml")
         try "checkpoint:\n  interval_seconds: 1\n".write(to: thresholds, atomically: true, encoding: .utf8)
-        let partitions = Int32(max(16, options.events * 400 / 3_000_000))
+        let partitions = Self.partitions(holding: options.events)
         var throughputs: [(members: Int, eventsPerSecond: Double, cores: Double)] = []
         var placement = ""
         for members in options.memberCounts {
             progress("throughput: \(members) member(s) deciding \(options.events) envelopes on \(partitions) partitions")
             let (loadPlacement, measured) = try await withMembers(
                 members, partitions: partitions, backlog: 0..<options.events, thresholds: thresholds, directory: directory
-            ) { load, processes in
+            ) { load, processes, _ in
                 (load.placement, try await measureThroughput(processes))
             }
             placement = loadPlacement
@@ -95,7 +118,7 @@ public struct MembersBenchmark: Sendable {
         for (members, eventsPerSecond, cores) in throughputs {
             progress(String(format: "latency: %d member(s) at %.0f events/s for %.0f s on %d partitions", members, rate, options.latencySeconds,
                             Self.latencyPartitions))
-            let latency = try await withMembers(members, partitions: Self.latencyPartitions, thresholds: thresholds, directory: directory) { load, processes in
+            let latency = try await withMembers(members, partitions: Self.latencyPartitions, thresholds: thresholds, directory: directory) { load, processes, _ in
                 try await measureLatency(load, processes, rate: rate)
             }
             runs.append(Run(
@@ -105,18 +128,35 @@ public struct MembersBenchmark: Sendable {
                 latencyP99Milliseconds: (latency.histogram.quantile(0.99) ?? 0) * 1000,
                 latencyCores: latency.cores, latencyHarnessCores: latency.harnessCores))
         }
+        let takeoverRecords = 2 * options.events
+        let takeoverPartitions = Self.partitions(holding: takeoverRecords)
+        progress("takeover: 2 members in one group on \(takeoverRecords) envelopes; the second killed a quarter of the way in")
+        let takeover = try await withMembers(
+            2, partitions: takeoverPartitions, pinned: false, backlog: 0..<takeoverRecords, thresholds: thresholds, directory: directory
+        ) { _, processes, database in
+            try await measureTakeover(processes, database: database, records: takeoverRecords, partitions: takeoverPartitions)
+        }
         try? FileManager.default.removeItem(at: directory)
         return Result(events: options.events, users: options.users, workload: options.workload, partitions: Int(partitions),
-                      latencyPartitions: Int(Self.latencyPartitions), loadPlacement: placement, runs: runs)
+                      latencyPartitions: Int(Self.latencyPartitions), loadPlacement: placement, runs: runs, takeover: takeover)
     }
+
+    /// The mock keeps ~5 MB per partition: a backlog is spread thin enough to stay whole.
+    private static func partitions(holding records: Int) -> Int32 {
+        Int32(max(16, records * 400 / 3_000_000))
+    }
+
+    /// Seconds without a heartbeat before the group gives a member's partitions away, in the takeover run.
+    private static let takeoverSessionTimeout = 3
 
     /// A fresh broker with the events topic on `partitions` holding
     /// `backlog`, a fresh scratch database, and `count` members, each pinned
     /// to its share of the partitions as a container of one partition group
-    /// is (no rebalance while they start); all stopped after `body`.
+    /// is (no rebalance while they start), or else one group that shares
+    /// them out; all stopped after `body`.
     private func withMembers<T: Sendable>(
-        _ count: Int, partitions: Int32, backlog: Range<Int> = 0..<0, thresholds: URL, directory: URL,
-        _ body: @escaping @Sendable (ExternalLoad, [MemberProcess]) async throws -> T
+        _ count: Int, partitions: Int32, pinned: Bool = true, backlog: Range<Int> = 0..<0, thresholds: URL, directory: URL,
+        _ body: @escaping @Sendable (ExternalLoad, [MemberProcess], PostgresSettings) async throws -> T
     ) async throws -> T {
         let topics = Topics()
         let load = try await ExternalLoad.start(
@@ -129,19 +169,22 @@ public struct MembersBenchmark: Sendable {
             let result = try await BenchProcessor.withMigratedDatabase(on: options.database, prefix: "auren_bench", logger: logger) { database in
                 let members = try (0..<count).map { index in
                     let share = Int32(index) * partitions / Int32(count)..<Int32(index + 1) * partitions / Int32(count)
+                    let membership = pinned ? ["--partitions", "\(share.lowerBound)-\(share.upperBound - 1)"]
+                        : ["--session-timeout", "\(Self.takeoverSessionTimeout)"]
                     return try MemberProcess(
-                        name: "bench-member-\(index + 1)", bootstrapServers: load.bootstrapServers, group: Self.group,
-                        partitions: "\(share.lowerBound)-\(share.upperBound - 1)", database: database, thresholdsPath: thresholds.path,
+                        name: "bench-member-\(index + 1)", bootstrapServers: load.bootstrapServers, group: Self.group, arguments: membership,
+                        database: database, thresholdsPath: thresholds.path,
                         kafkaProperties: ["fetch.wait.max.ms": "\(PipelineBenchmark.mockFetchWait.wholeMilliseconds)"], directory: directory)
                 }
                 do {
                     // A backlog is measured from the first record decided, so its members start on it at once.
                     if backlog.isEmpty {
                         try await BenchProcessor.waitUntil("\(count) member(s) owning all \(partitions) partitions", within: .seconds(60)) {
-                            try await Self.scrape(members).reduce(0) { $0 + $1.total("auren_owned_partitions") } == Double(partitions)
+                            let owned = try await Self.scrape(members).map { $0.total("auren_owned_partitions") }
+                            return owned.allSatisfy { $0 > 0 } && owned.reduce(0, +) == Double(partitions)
                         }
                     }
-                    let result = try await body(load, members)
+                    let result = try await body(load, members, database)
                     for member in members { try await member.stop() }
                     return result
                 } catch {
@@ -205,5 +248,43 @@ public struct MembersBenchmark: Sendable {
         let histograms = zip(after, before).compactMap { after, before in after?.subtracting(before) }
         guard let first = histograms.first else { throw BenchProcessor.Stalled(description: "no member exported \(name)") }
         return (histograms.dropFirst().reduce(first) { $0.adding($1) }, cores, harnessCores)
+    }
+
+    /// The second member killed (SIGKILL: a stop would drain what its
+    /// consumer has fetched, most of its share) once a quarter of the backlog
+    /// is decided; the first member's decided count read every 100 ms until
+    /// a checkpoint holds the whole backlog.
+    private func measureTakeover(
+        _ members: [MemberProcess], database: PostgresSettings, records: Int, partitions: Int32
+    ) async throws -> Takeover {
+        try await BenchProcessor.waitUntil("both members owning partitions, a quarter of \(records) records decided", every: .milliseconds(10)) {
+            let pages = try await Self.scrape(members)
+            return pages.allSatisfy { $0.total("auren_owned_partitions") > 0 }
+                && pages.reduce(0) { $0 + $1.total("auren_kafka_messages_processed_total") } >= Double(records / 4)
+        }
+        let survivor = members[0]
+        let clock = ContinuousClock()
+        let stopped = clock.now
+        try await members[1].kill()
+        try await BenchProcessor.waitUntil("the first member owning all \(partitions) partitions", within: .seconds(60), every: .milliseconds(10)) {
+            try await survivor.metrics()?.total("auren_owned_partitions") == Double(partitions)
+        }
+        let owned = clock.now
+        let topic = Topics().events
+        let samples = try await PostgresSession.with(database, logger: logger) { client in
+            let store = CheckpointStore(client: client, group: Self.group, logger: logger)
+            let all = (0..<partitions).map { KafkaTopicPartition(topic: topic, partition: $0) }
+            var samples: [(seconds: Double, decided: Double)] = []
+            while try await store.offsets(for: all).values.reduce(0, +) < Int64(records) {
+                guard clock.now - owned < .seconds(300) else { throw BenchProcessor.Stalled(description: "the backlog not checkpointed 300 s after the takeover") }
+                samples.append(((clock.now - owned).seconds, try await survivor.metrics()?.total("auren_kafka_messages_processed_total") ?? 0))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return samples
+        }
+        let timeline = TakeoverTimeline(samples)
+        return Takeover(records: records, sessionTimeoutSeconds: Self.takeoverSessionTimeout, ownedAfterSeconds: (owned - stopped).seconds,
+                        firstRecordAfterSeconds: samples.first { $0.decided > (samples.first?.decided ?? 0) }?.seconds,
+                        fullRateAfterSeconds: timeline.fullRateAfter, fullRate: timeline.fullRate)
     }
 }

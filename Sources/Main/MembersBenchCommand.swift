@@ -17,7 +17,10 @@ struct MembersBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             appended, then the members start on them; events/s from the first record decided to the last, read from the \
             members' /metrics every 100 ms. Latency: at the same rate for every member count (half \
             what the first count measured, or --latency-rate), from the members' auren_record_latency_seconds buckets, after \
-            a second's warm-up at a quarter of the rate. Members' logs are in a temporary folder named on failure. \
+            a second's warm-up at a quarter of the rate. Takeover: two members in one group (session timeout 3 s) share \
+            twice --events envelopes; the second is killed (SIGKILL) a quarter of the way in, and the report gives the \
+            time until the first owns its partitions, until it decides again, and until it decides at 90 % of its full \
+            rate (its rate over the last second, every state loaded) over half a second. Members' logs are in a temporary folder named on failure. \
             Build with -c release for meaningful figures.
             """)
 
@@ -79,5 +82,13 @@ struct MembersBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
                 """, run.members, run.eventsPerSecond, run.throughputCores, cores, run.latencyRate, run.latencyEvents,
                 run.latencyP50Milliseconds, run.latencyP99Milliseconds, run.latencyCores, run.latencyHarnessCores))
         }
+        let takeover = result.takeover
+        print(String(format: """
+              takeover         %10.2f s  until the first member owned the killed one's partitions (session timeout %d s)
+                               %@ then to its next record decided, %@ to its full rate of %.0f events/s
+                               (%d envelopes, the second member killed a quarter of the way in)
+            """, takeover.ownedAfterSeconds, takeover.sessionTimeoutSeconds,
+            takeover.firstRecordAfterSeconds.map { String(format: "%10.2f s", $0) } ?? "    none",
+            takeover.fullRateAfterSeconds.map { String(format: "%.2f s", $0) } ?? "never back", takeover.fullRate, takeover.records))
     }
 }
