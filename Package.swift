@@ -109,7 +109,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        // The fixtures are read from the source tree, by path.
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], exclude: ["Decision/Fixtures"]),
         .testTarget(
             name: "ActorsTests",
             dependencies: [

@@ -91,6 +91,9 @@ public struct MembersBenchmark: Sendable {
     /// As `bench pipeline`'s latency run, for the same reason (see `PipelineBenchmark.pacedTopic`).
     private static let latencyPartitions: Int32 = PipelineBenchmark.defaultPacedPartitions
     private static let warmUpSeconds = 1.0
+    /// While latency is measured, the members' pages are read this seldom:
+    /// each read costs a member an HTTP request and a page of text.
+    private static let quietPolling = Duration.milliseconds(100)
     private static let warmUpSlowdown = 4.0
 
     public func run() async throws -> Result {
@@ -235,13 +238,17 @@ public struct MembersBenchmark: Sendable {
         let warmUp = 0..<Int(rate * Self.warmUpSeconds)
         let measured = warmUp.upperBound..<warmUp.upperBound + Int(rate * options.latencySeconds)
         try await load.pace(warmUp, topic: topic, rate: rate / Self.warmUpSlowdown)
-        try await BenchProcessor.waitUntil("the warm-up's \(warmUp.count) records decided") { try await Self.decided(members) >= warmUp.count }
+        try await BenchProcessor.waitUntil("the warm-up's \(warmUp.count) records decided", every: Self.quietPolling) {
+            try await Self.decided(members) >= warmUp.count
+        }
         let name = "auren_record_latency_seconds"
         let before = try await Self.scrape(members).map { $0.histogram(name) }
         let meters = members.map { $0.cpuMeter() }
         let harness = load.cpuMeter()
         try await load.pace(measured, topic: topic, rate: rate)
-        try await BenchProcessor.waitUntil("all \(measured.upperBound) paced records decided") { try await Self.decided(members) >= measured.upperBound }
+        try await BenchProcessor.waitUntil("all \(measured.upperBound) paced records decided", every: Self.quietPolling) {
+            try await Self.decided(members) >= measured.upperBound
+        }
         let cores = meters.reduce(0) { $0 + $1.cores }
         let harnessCores = harness?.cores ?? 0
         let after = try await Self.scrape(members).map { $0.histogram(name) }

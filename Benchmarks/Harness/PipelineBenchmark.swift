@@ -168,6 +168,10 @@ public struct PipelineBenchmark: Sendable {
     /// the rate (see `measureLatency`).
     static let warmUpSeconds = 1.0
     static let warmUpSlowdown = 4.0
+    /// While latency is measured, the bench looks at the count this seldom,
+    /// so its own wake-ups take next to nothing from the two threads the
+    /// processor runs on.
+    static let quietPolling = Duration.milliseconds(10)
 
     public func run() async throws -> Result {
         let events = options.events
@@ -356,7 +360,8 @@ public struct PipelineBenchmark: Sendable {
             // A new member's first records wait up to a second (fetch start,
             // states loaded); measuring before that backlog is gone counted
             // it as a stall in a third of the runs.
-            try await BenchProcessor.waitUntil("the warm-up's \(warmUp.count) records decided (\(statistics.snapshot.consumed) so far)") {
+            try await BenchProcessor.waitUntil("the warm-up's \(warmUp.count) records decided (\(statistics.snapshot.consumed) so far)",
+                                               every: Self.quietPolling) {
                 statistics.snapshot.consumed >= warmUp.count
             }
             statistics.latency.reset()
@@ -365,7 +370,7 @@ public struct PipelineBenchmark: Sendable {
             let harnessCPU = load.cpuMeter()
             try await load.pace(measured, topic: Self.pacedTopic, rate: rate)
             let total = warmUp.count + measured.count
-            try await BenchProcessor.waitUntil("all \(total) paced records decided (\(statistics.snapshot.consumed) so far)") {
+            try await BenchProcessor.waitUntil("all \(total) paced records decided (\(statistics.snapshot.consumed) so far)", every: Self.quietPolling) {
                 statistics.snapshot.consumed >= total
             }
             return (statistics.latency, statistics.arrivalLatency, cpu.cores, harnessCPU?.cores)
@@ -414,7 +419,8 @@ public struct PipelineBenchmark: Sendable {
         try await Task.sleep(for: .seconds(1))
         let cpu = CPUMeter()
         try await load.pace(records, topic: Self.pacedTopic, rate: rate)
-        try await BenchProcessor.waitUntil("the bare loop receiving all \(records.count) paced records (\(listener.latency.count) so far)") {
+        try await BenchProcessor.waitUntil("the bare loop receiving all \(records.count) paced records (\(listener.latency.count) so far)",
+                                           every: Self.quietPolling) {
             listener.latency.count >= records.count
         }
         let cores = cpu.cores
