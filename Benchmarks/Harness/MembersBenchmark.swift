@@ -58,9 +58,9 @@ public struct MembersBenchmark: Sendable {
         /// From then until the first member's count grew again: fetching the
         /// taken-over partitions restarted (within 100 ms).
         public var firstRecordAfterSeconds: Double?
-        /// From owning them until the first member decides at 90 % of its full rate
-        /// (over half a second), loading the taken-over users' states on the
-        /// way; nil when the backlog ran out first.
+        /// From owning them until the first member decides at 90 % of its
+        /// full rate (over half a second), loading the taken-over users'
+        /// states on the way; nil when the backlog ran out first.
         public var fullRateAfterSeconds: Double?
         /// Its rate over the last second of the backlog, everything loaded.
         public var fullRate: Double
@@ -91,14 +91,29 @@ public struct MembersBenchmark: Sendable {
     /// As `bench pipeline`'s latency run, for the same reason (see `PipelineBenchmark.pacedTopic`).
     private static let latencyPartitions: Int32 = PipelineBenchmark.defaultPacedPartitions
     private static let warmUpSeconds = 1.0
+    private static let warmUpSlowdown = 4.0
     /// While latency is measured, the members' pages are read this seldom:
     /// each read costs a member an HTTP request and a page of text.
     private static let quietPolling = Duration.milliseconds(100)
-    private static let warmUpSlowdown = 4.0
 
     public func run() async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-members-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            let result = try await run(in: directory)
+            try? FileManager.default.removeItem(at: directory)
+            return result
+        } catch {
+            // Kept, for the members' logs.
+            throw Failed(description: "\(error) (the members' logs are in \(directory.path))")
+        }
+    }
+
+    struct Failed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private func run(in directory: URL) async throws -> Result {
         // Checkpoints every second, as `bench pipeline`'s processor writes them.
         let thresholds = directory.appendingPathComponent("thresholds.yaml")
         try "checkpoint:\n  interval_seconds: 1\n".write(to: thresholds, atomically: true, encoding: .utf8)
@@ -139,7 +154,6 @@ public struct MembersBenchmark: Sendable {
         ) { _, processes, database in
             try await measureTakeover(processes, database: database, records: takeoverRecords, partitions: takeoverPartitions)
         }
-        try? FileManager.default.removeItem(at: directory)
         return Result(events: options.events, users: options.users, workload: options.workload, partitions: Int(partitions),
                       latencyPartitions: Int(Self.latencyPartitions), loadPlacement: placement, runs: runs, takeover: takeover)
     }

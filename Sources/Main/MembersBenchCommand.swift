@@ -10,18 +10,18 @@ struct MembersBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         commandName: "members",
         abstract: "One processor process against two on this machine, each on its share of the partitions: what a second container per host buys.",
         discussion: """
-            Each member is `serve --role processor` of this executable with its own HTTP port, pinned to its share of the \
-            partitions (--partitions), as one container per partition group is deployed; the mock broker and the \
-            producers run in a `kafka-mock` process pinned to the last core, and each run gets a fresh broker and a fresh \
-            scratch database on the configured PostgreSQL (DATABASE_URL or PG*). Throughput: --events envelopes are \
-            appended, then the members start on them; events/s from the first record decided to the last, read from the \
-            members' /metrics every 100 ms. Latency: at the same rate for every member count (half \
-            what the first count measured, or --latency-rate), from the members' auren_record_latency_seconds buckets, after \
-            a second's warm-up at a quarter of the rate. Takeover: two members in one group (session timeout 3 s) share \
-            twice --events envelopes; the second is killed (SIGKILL) a quarter of the way in, and the report gives the \
-            time until the first owns its partitions, until it decides again, and until it decides at 90 % of its full \
-            rate (its rate over the last second, every state loaded) over half a second. Members' logs are in a temporary folder named on failure. \
-            Build with -c release for meaningful figures.
+            Each member is `serve --role processor` of this executable with its own HTTP port, pinned to its share of \
+            the partitions (--partitions), as one container per partition group is deployed; the mock broker and the \
+            producers run in a `kafka-mock` process pinned to the last core, and each run gets a fresh broker and a \
+            fresh scratch database on the configured PostgreSQL (DATABASE_URL or PG*). Throughput: --events envelopes \
+            are appended, then the members start on them; events/s from the first record decided to the last, read from \
+            the members' /metrics every 100 ms. Latency: at the same rate for every member count (half what the first \
+            count measured, or --latency-rate), from the members' auren_record_latency_seconds buckets, after a second's \
+            warm-up at a quarter of the rate. Takeover: two members in one group (session timeout 3 s) share twice \
+            --events envelopes; the second is killed (SIGKILL) a quarter of the way in, and the report gives the time \
+            until the first owns its partitions, until it decides again, and until it decides at 90 % of its full rate \
+            (its rate over the last second, every state loaded) over half a second. The members' logs are kept in a \
+            temporary folder when a run fails, and the error names it. Build with -c release for meaningful figures.
             """)
 
     @Option(help: "Envelopes for each throughput run.")
