@@ -33,7 +33,7 @@ struct MembersBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
     @Option(help: "How often users strain: 'mixed' or 'switch-heavy'.")
     var workload: SyntheticEnvelopes.Workload = .mixed
 
-    @Option(help: ArgumentHelp("Member counts to compare, comma-separated.", valueName: "counts"), transform: MembersBenchCommand.counts)
+    @Option(help: ArgumentHelp("Member counts to compare, comma-separated (default: 1,2).", valueName: "counts"), transform: MembersBenchCommand.counts)
     var members: [Int] = [1, 2]
 
     @Option(help: "Seconds of paced load for each latency run.")
