@@ -14,6 +14,8 @@ final class MemberProcess: Sendable {
     private let port: Int
     private let process: Mutex<Process>
     private let processID: pid_t
+    /// Set by `kill`, so `stop` tells the bench's own SIGKILL from one it did not send.
+    private let killed = Atomic(false)
 
     /// `arguments` say how it takes part (`--partitions 0-39`, or a session
     /// timeout in a group); `thresholdsPath` sets the checkpoint interval;
@@ -57,11 +59,12 @@ final class MemberProcess: Sendable {
     /// SIGTERM, and waits for the exit; a member that fails to stop cleanly
     /// is an error naming its log. Nothing to do after `kill`.
     func stop() async throws {
+        guard !killed.load(ordering: .relaxed) else { return }
         let status = try await ThreadBridge.offload {
             self.process.withLock { process in
                 if process.isRunning { process.terminate() }
                 process.waitUntilExit()
-                return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL ? 0 : process.terminationStatus
+                return process.terminationStatus
             }
         }
         guard status == 0 else { throw Stopped(member: self, status: status) }
@@ -69,6 +72,7 @@ final class MemberProcess: Sendable {
 
     /// SIGKILL, as a crash or an out-of-memory kill ends a container, and waits for the exit.
     func kill() async throws {
+        killed.store(true, ordering: .relaxed)
         try await ThreadBridge.offload {
             self.process.withLock { process in
                 if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }

@@ -117,7 +117,7 @@ public struct MembersBenchmark: Sendable {
         // Checkpoints every second, as `bench pipeline`'s processor writes them.
         let thresholds = directory.appendingPathComponent("thresholds.yaml")
         try "checkpoint:\n  interval_seconds: 1\n".write(to: thresholds, atomically: true, encoding: .utf8)
-        let partitions = Self.partitions(holding: options.events)
+        let partitions = PipelineBenchmark.partitions(holding: options.events)
         var throughputs: [(members: Int, eventsPerSecond: Double, cores: Double)] = []
         var placement = ""
         for members in options.memberCounts {
@@ -147,7 +147,7 @@ public struct MembersBenchmark: Sendable {
                 latencyCores: latency.cores, latencyHarnessCores: latency.harnessCores))
         }
         let takeoverRecords = 2 * options.events
-        let takeoverPartitions = Self.partitions(holding: takeoverRecords)
+        let takeoverPartitions = PipelineBenchmark.partitions(holding: takeoverRecords)
         progress("takeover: 2 members in one group on \(takeoverRecords) envelopes; the second killed a quarter of the way in")
         let takeover = try await withMembers(
             2, partitions: takeoverPartitions, pinned: false, backlog: 0..<takeoverRecords, thresholds: thresholds, directory: directory
@@ -156,11 +156,6 @@ public struct MembersBenchmark: Sendable {
         }
         return Result(events: options.events, users: options.users, workload: options.workload, partitions: Int(partitions),
                       latencyPartitions: Int(Self.latencyPartitions), loadPlacement: placement, runs: runs, takeover: takeover)
-    }
-
-    /// The mock keeps ~5 MB per partition: a backlog is spread thin enough to stay whole.
-    private static func partitions(holding records: Int) -> Int32 {
-        Int32(max(16, records * 400 / 3_000_000))
     }
 
     /// Seconds without a heartbeat before the group gives a member's partitions away, in the takeover run.

@@ -173,10 +173,14 @@ public struct PipelineBenchmark: Sendable {
     /// processor runs on.
     static let quietPolling = Duration.milliseconds(10)
 
+    /// The mock keeps ~5 MB per partition: a backlog is spread thin enough to stay whole.
+    static func partitions(holding records: Int) -> Int32 {
+        Int32(max(16, records * 400 / 3_000_000))
+    }
+
     public func run() async throws -> Result {
         let events = options.events
-        // The mock keeps ~5 MB per partition: spread the records thin enough.
-        let partitions = Int32(max(16, events * 400 / 3_000_000))
+        let partitions = Self.partitions(holding: events)
         let topics = [
             KafkaTopicSpecification(name: Self.eventsTopic, partitions: partitions),
             KafkaTopicSpecification(name: Self.pacedTopic, partitions: options.latencyPartitions),
