@@ -54,6 +54,10 @@ final class ExternalLoad: LoadHarness {
         try await send(.append(topic: topic, indices: indices))
     }
 
+    func prepare(_ indices: Range<Int>, topic: String) async throws {
+        try await send(.prepare(topic: topic, indices: indices))
+    }
+
     func pace(_ indices: Range<Int>, topic: String, rate: Double) async throws {
         try await send(.pace(topic: topic, indices: indices, rate: rate))
     }

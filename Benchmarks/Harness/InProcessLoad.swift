@@ -21,6 +21,10 @@ struct InProcessLoad: LoadHarness {
         try await load.append(indices, topic: topic)
     }
 
+    func prepare(_ indices: Range<Int>, topic: String) async throws {
+        load.prepare(indices, topic: topic)
+    }
+
     func pace(_ indices: Range<Int>, topic: String, rate: Double) async throws {
         try await load.pace(indices, topic: topic, rate: rate)
     }

@@ -252,6 +252,7 @@ public struct MembersBenchmark: Sendable {
         }
         let name = "auren_record_latency_seconds"
         let before = try await Self.scrape(members).map { $0.histogram(name) }
+        try await load.prepare(measured, topic: topic)
         let meters = members.map { $0.cpuMeter() }
         let harness = load.cpuMeter()
         try await load.pace(measured, topic: topic, rate: rate)

@@ -120,6 +120,11 @@ public struct PipelineBenchmark: Sendable {
         /// Busy cores of this process (processor, and the mock cluster and
         /// producer unless the load is external) during the measured seconds.
         public var latencyCores: Double
+        /// Checkpoints and the user states they wrote during the measured
+        /// seconds: paced records checkpoint far more often per event than a
+        /// backlog, since a mode switch asks for a checkpoint at once.
+        public var latencyCheckpoints: Int
+        public var latencyStatesWritten: Int
         /// The bare consume+decode loop at the same paced rate: the floor that
         /// Kafka (here librdkafka's mock broker) and the consumer set.
         public var baselineLatencyP50Milliseconds: Double
@@ -260,7 +265,7 @@ public struct PipelineBenchmark: Sendable {
                 latencyP999Milliseconds: latency.decided.milliseconds(at: 0.999),
                 arrivalP50Milliseconds: latency.arrived.milliseconds(at: 0.5),
                 arrivalP99Milliseconds: latency.arrived.milliseconds(at: 0.99),
-                latencyCores: latency.cores,
+                latencyCores: latency.cores, latencyCheckpoints: latency.checkpoints, latencyStatesWritten: latency.statesWritten,
                 baselineLatencyP50Milliseconds: floor.latency.milliseconds(at: 0.5),
                 baselineLatencyP99Milliseconds: floor.latency.milliseconds(at: 0.99),
                 baselineLatencyCores: floor.cores,
@@ -355,7 +360,7 @@ public struct PipelineBenchmark: Sendable {
     /// loaded its users, and the records it had not fetched yet were gone.
     private func measureLatency(
         database: PostgresSettings, load: any LoadHarness, cipher: StateCipher, warmUp: Range<Int>, measured: Range<Int>, rate: Double
-    ) async throws -> (decided: LatencyHistogram, arrived: LatencyHistogram, cores: Double, harnessCores: Double?) {
+    ) async throws -> (decided: LatencyHistogram, arrived: LatencyHistogram, cores: Double, harnessCores: Double?, checkpoints: Int, statesWritten: Int) {
         try await withProcessor(database: database, load: load, cipher: cipher, topic: Self.pacedTopic, group: "bench-latency") { statistics, _ in
             try await BenchProcessor.waitUntil("the latency member owning its \(options.latencyPartitions) partitions") {
                 statistics.snapshot.ownedPartitions == options.latencyPartitions
@@ -370,6 +375,8 @@ public struct PipelineBenchmark: Sendable {
             }
             statistics.latency.reset()
             statistics.arrivalLatency.reset()
+            try await load.prepare(measured, topic: Self.pacedTopic)
+            let before = statistics.snapshot
             let cpu = CPUMeter()
             let harnessCPU = load.cpuMeter()
             try await load.pace(measured, topic: Self.pacedTopic, rate: rate)
@@ -377,7 +384,9 @@ public struct PipelineBenchmark: Sendable {
             try await BenchProcessor.waitUntil("all \(total) paced records decided (\(statistics.snapshot.consumed) so far)", every: Self.quietPolling) {
                 statistics.snapshot.consumed >= total
             }
-            return (statistics.latency, statistics.arrivalLatency, cpu.cores, harnessCPU?.cores)
+            let (cores, harnessCores, after) = (cpu.cores, harnessCPU?.cores, statistics.snapshot)
+            return (statistics.latency, statistics.arrivalLatency, cores, harnessCores,
+                    after.checkpoints - before.checkpoints, after.statesWritten - before.statesWritten)
         }
     }
 
@@ -421,6 +430,7 @@ public struct PipelineBenchmark: Sendable {
         let consumer = try KafkaConsumer(configuration: configuration, listener: listener)
         try await BenchProcessor.waitUntil("the bare loop's assignment") { !consumer.assignment.isEmpty }
         try await Task.sleep(for: .seconds(1))
+        try await load.prepare(records, topic: Self.pacedTopic)
         let cpu = CPUMeter()
         try await load.pace(records, topic: Self.pacedTopic, rate: rate)
         try await BenchProcessor.waitUntil("the bare loop receiving all \(records.count) paced records (\(listener.latency.count) so far)",

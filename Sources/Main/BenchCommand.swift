@@ -40,8 +40,8 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
     @Option(help: "How often users strain: 'mixed' (about one switch per 100 events) or 'switch-heavy' (about five per 100 events per user).")
     var workload: SyntheticEnvelopes.Workload = .mixed
 
-    @Option(help: "Decide shards (default: 2 × cores).")
-    var shards: Int = 2 * ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Decide shards (default: one per core).")
+    var shards: Int = ProcessorSettings.defaultShards
 
     @Option(help: "User states kept in memory at most, as `serve --max-resident-users`.")
     var maxResidentUsers: Int = 250_000
@@ -114,6 +114,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
               latency at %.0f events/s (\(result.latencyRateBasis)) on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
                 of which Kafka append → ingest: p50 %.1f ms, p99 %.1f ms
                 %.2f of %d cores busy (this process%@)
+                %d checkpoints meanwhile, %d states written (%.2f per event)
               latency floor      p50 %.1f ms, p99 %.1f ms  (bare consume + decode at the same rate)
                 %.2f of %d cores busy (this process: the bare loop%@)
               peak RSS           %10.0f MiB  (this process, end of the throughput run)
@@ -128,6 +129,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             result.latencyP50Milliseconds, result.latencyP99Milliseconds, result.latencyP999Milliseconds,
             result.arrivalP50Milliseconds, result.arrivalP99Milliseconds, result.latencyCores, cores,
             result.latencyHarnessCores.map { String(format: "; %.2f more in the kafka-mock process", $0) } ?? ": mock broker, producer, processor",
+            result.latencyCheckpoints, result.latencyStatesWritten, Double(result.latencyStatesWritten) / Double(max(1, result.latencyEvents)),
             result.baselineLatencyP50Milliseconds, result.baselineLatencyP99Milliseconds, result.baselineLatencyCores, cores,
             result.latencyHarnessCores == nil ? ", mock broker and producer" : "",
             result.peakResidentMegabytes))

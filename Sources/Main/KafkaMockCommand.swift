@@ -11,8 +11,9 @@ struct KafkaMockCommand: AsyncParsableCommand {
         discussion: """
             The first line printed is bootstrap.servers=HOST:PORT[,…]; other processes connect there over TCP. \
             With --synthetic-users it also sends `bench pipeline`'s envelopes as asked on standard input, one request \
-            a line ('append TOPIC FIRST END', 'pace TOPIC FIRST END EVENTS/S'), answering each with 'done' or \
-            'failed: REASON', and stops when standard input ends: `bench pipeline --external-load` runs it so.
+            a line ('append TOPIC FIRST END', 'prepare TOPIC FIRST END' to build the records of the 'pace' that follows, \
+            'pace TOPIC FIRST END EVENTS/S'), answering each with 'done' or 'failed: REASON', and stops when standard \
+            input ends: `bench pipeline --external-load` runs it so.
             """)
 
     @Option(help: "Number of mock brokers.")

@@ -74,8 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
             })
     var partitions: PartitionSelection?
 
-    @Option(help: "Decide shards (default: 2 × cores).")
-    var shards: Int = 2 * ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Decide shards (default: one per core).")
+    var shards: Int = ProcessorSettings.defaultShards
 
     @Option(help: "Seconds without heartbeat before the group gives this member's partitions to another.")
     var sessionTimeout: Int = 10

@@ -20,8 +20,8 @@ struct UsersBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
     @Option(help: "Distinct user ids, one envelope each.")
     var users: Int = 10_000_000
 
-    @Option(help: "Decide shards (default: 2 × cores).")
-    var shards: Int = 2 * ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Decide shards (default: one per core).")
+    var shards: Int = ProcessorSettings.defaultShards
 
     @Option(help: "User states kept in memory at most, as `serve --max-resident-users`.")
     var maxResidentUsers: Int = 250_000

@@ -17,8 +17,13 @@ public struct ProcessorSettings: Sendable {
     public var topics = Topics()
     /// Decide actors; users are spread over them by a stable hash.
     public var shards: Int
+    /// One decide shard per core: the cooperative pool runs a thread per
+    /// core, so more shards add hand-offs and concurrent sealing bursts, not
+    /// parallelism. On two cores, four shards against two kept 0.8 core busy
+    /// instead of 0.7 at 60,000 events/s, and p99 was 54 ms instead of 30.
+    public static var defaultShards: Int { ProcessInfo.processInfo.activeProcessorCount }
     /// User states kept in memory across all shards; past it, clean states
-    /// are dropped least recently used first (about 9 KB each today).
+    /// are dropped least recently used first (about 1.5 KB of RSS each).
     public var maxResidentUsers = 250_000
     /// Batches a shard's inbox holds before the ingest stage waits.
     public var shardCapacity = 8

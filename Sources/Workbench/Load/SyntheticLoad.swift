@@ -1,4 +1,5 @@
 import Actors
+import Synchronization
 
 /// `bench pipeline`'s records on their way into Kafka: a backlog appended
 /// as fast as the broker takes it, or a paced stream. The same code serves
@@ -10,6 +11,8 @@ public struct SyntheticLoad: Sendable {
     /// Paced records are counted from their append, as the ingress sends
     /// them: with a short linger.
     private let pacedProducer: KafkaProducer
+    /// Records built ahead by `prepare`, for the `pace` that follows.
+    private let prepared = PreparedRecords()
 
     /// The backlog is written in large producer batches. A broker answers a
     /// fetch with up to a megabyte per partition whatever the batches; the
@@ -35,12 +38,19 @@ public struct SyntheticLoad: Sendable {
         await producer.close()
     }
 
+    /// Builds the records of a later `pace` of the same envelopes now, so
+    /// that a bench can start its CPU meters after the building (a million
+    /// records take seconds) and count only the sending.
+    public func prepare(_ indices: Range<Int>, topic: String) {
+        prepared.keep(Batch(topic: topic, indices: indices, records: indices.map { envelopes.record($0, topic: topic) }))
+    }
+
     /// Sends the envelopes `indices` to `topic` at `rate` per second and
     /// waits until all are in: every millisecond, the ones due by then (a
     /// timer per record would cost more than the sending).
     public func pace(_ indices: Range<Int>, topic: String, rate: Double) async throws {
         // Built before the clock starts, so only sending competes for the cores.
-        let records = indices.map { envelopes.record($0, topic: topic) }
+        let records = prepared.take(topic: topic, indices: indices) ?? indices.map { envelopes.record($0, topic: topic) }
         let clock = ContinuousClock()
         let start = clock.now
         var next = 0
@@ -55,7 +65,30 @@ public struct SyntheticLoad: Sendable {
         try await pacedProducer.flush(timeout: .seconds(60))
     }
 
+    struct Batch: Sendable {
+        let topic: String
+        let indices: Range<Int>
+        let records: [KafkaProducerRecord]
+    }
+
     public func close() async {
         await pacedProducer.close()
+    }
+}
+
+/// The records one `prepare` built, until the `pace` of the same envelopes takes them.
+private final class PreparedRecords: Sendable {
+    private let batch = Mutex<SyntheticLoad.Batch?>(nil)
+
+    func keep(_ prepared: SyntheticLoad.Batch) {
+        batch.withLock { $0 = prepared }
+    }
+
+    func take(topic: String, indices: Range<Int>) -> [KafkaProducerRecord]? {
+        batch.withLock { batch in
+            defer { batch = nil }
+            guard let prepared = batch, prepared.topic == topic, prepared.indices == indices else { return nil }
+            return prepared.records
+        }
     }
 }

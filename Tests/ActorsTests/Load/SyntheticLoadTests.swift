@@ -9,13 +9,14 @@ struct SyntheticLoadTests {
     @Test func requestsReadAsWritten() {
         let requests: [SyntheticLoadRequest] = [
             .append(topic: "events", indices: 0..<200_000),
+            .prepare(topic: "paced", indices: 7..<90),
             .pace(topic: "paced", indices: 7..<7, rate: 55_123.5),
         ]
         for request in requests { #expect(SyntheticLoadRequest(request.description) == request) }
     }
 
     @Test(arguments: ["", "append", "append t 0", "append t 5 3", "append t -1 3", "append t 0 3 9", "pace t 0 3", "pace t 0 3 0",
-                      "pace t 0 3 -5", "pace t 0 3 nan", "pace t 0 3 inf", "send t 0 3", "append t 0 99999999999999999999"])
+                      "pace t 0 3 -5", "pace t 0 3 nan", "pace t 0 3 inf", "send t 0 3", "prepare t 0", "prepare t 0 3 9", "append t 0 99999999999999999999"])
     func malformedRequestsAreRefused(line: String) {
         #expect(SyntheticLoadRequest(line) == nil)
     }
@@ -41,15 +42,19 @@ struct SyntheticLoadTests {
             return lines.next()
         }
         #expect(try ask("append load 0 40") == "done")
+        // Prepared records are sent by the pace of the same envelopes, once.
+        #expect(try ask("prepare load 40 90") == "done")
         #expect(try ask("pace load 40 90 1000") == "done")
+        #expect(try ask("prepare load 0 5") == "done")
+        #expect(try ask("pace load 90 100 1000") == "done")
         #expect(try ask("append load") == "failed: not a request: 'append load'")
 
         let records = try await ProcessorChecks.records(of: "load", bootstrapServers: String(bootstrap.dropFirst("bootstrap.servers=".count)))
         let envelopes = SyntheticEnvelopes(users: 7, workload: .switchHeavy)
-        let expected = Set((0..<90).map { envelopes.record($0, topic: "load").value })
+        let expected = Set((0..<100).map { envelopes.record($0, topic: "load").value })
         let missing = expected.subtracting(records.map(\.value))
-        #expect(records.count == 90)
-        #expect(missing.isEmpty, "\(missing.count) of the 90 envelopes are not on the topic as the bench writes them")
+        #expect(records.count == 100)
+        #expect(missing.isEmpty, "\(missing.count) of the 100 envelopes are not on the topic as the bench writes them")
 
         try requests.fileHandleForWriting.close()
         process.waitUntilExit()
