@@ -99,9 +99,12 @@ public struct PipelineBenchmark: Sendable {
         /// A processor started again on the throughput run's checkpoint, with
         /// one more record per user waiting: every user's state is loaded
         /// from PostgreSQL before its record is decided. Seconds from its
-        /// start to the first record decided and to the last, and its
-        /// events/s from the first record to the last.
+        /// start to owning its partitions (the group's rebalance: the mock
+        /// waits its session timeout less a second when the last member left
+        /// a group that was up), to the first record decided and to the
+        /// last, and its events/s from the first record to the last.
         public var resumeRecords: Int
+        public var resumeAssignedSeconds: Double
         public var resumeFirstDecidedSeconds: Double
         public var resumeAllDecidedSeconds: Double
         public var resumeEventsPerSecond: Double
@@ -227,9 +230,9 @@ public struct PipelineBenchmark: Sendable {
             let resumeRange = events..<events + options.users
             progress("resume: \(resumeRange.count) more records, one per user, for a processor restarted on the checkpoint")
             try await load.append(resumeRange, topic: Self.eventsTopic)
-            let resume = try await measureResume(database: database, load: load, cipher: cipher, records: resumeRange.count)
-            progress(String(format: "resume: first record decided after %.2f s, all %d after %.2f s",
-                            resume.firstDecided.seconds, resumeRange.count, resume.allDecided.seconds))
+            let resume = try await measureResume(database: database, load: load, cipher: cipher, records: resumeRange.count, partitions: partitions)
+            progress(String(format: "resume: partitions owned after %.2f s, first record decided after %.2f s, all %d after %.2f s",
+                            resume.assigned.seconds, resume.firstDecided.seconds, resumeRange.count, resume.allDecided.seconds))
 
             let rate = options.latencyRate.eventsPerSecond(measured: throughput.eventsPerSecond)
             progress(String(format: "latency: a new member on %d partitions, producing %.0f events/s for %.0f s after a %.0f s warm-up at 1/%.0f of it",
@@ -256,7 +259,7 @@ public struct PipelineBenchmark: Sendable {
                 storedStateBytesMax: throughput.storedStateBytes.max,
                 residentBytesPerUser: Double(throughput.residentGrowthBytes) / Double(max(1, throughput.residentUsers)),
                 residentUsers: throughput.residentUsers, evictedUsers: throughput.evictedUsers,
-                resumeRecords: resumeRange.count, resumeFirstDecidedSeconds: resume.firstDecided.seconds,
+                resumeRecords: resumeRange.count, resumeAssignedSeconds: resume.assigned.seconds, resumeFirstDecidedSeconds: resume.firstDecided.seconds,
                 resumeAllDecidedSeconds: resume.allDecided.seconds,
                 resumeEventsPerSecond: Double(resumeRange.count) / (resume.allDecided - resume.firstDecided).seconds,
                 latencyRate: rate, latencyRateBasis: options.latencyRate.basis, latencyPartitions: Int(options.latencyPartitions), latencyEvents: latency.decided.count,
@@ -327,17 +330,21 @@ public struct PipelineBenchmark: Sendable {
     /// A new processor of the throughput run's group starts from its
     /// checkpoint, where `records` more wait: times from its start.
     private func measureResume(
-        database: PostgresSettings, load: any LoadHarness, cipher: StateCipher, records: Int
-    ) async throws -> (firstDecided: Duration, allDecided: Duration) {
+        database: PostgresSettings, load: any LoadHarness, cipher: StateCipher, records: Int, partitions: Int32
+    ) async throws -> (assigned: Duration, firstDecided: Duration, allDecided: Duration) {
         let clock = ContinuousClock()
         let started = clock.now
         return try await withProcessor(database: database, load: load, cipher: cipher, topic: Self.eventsTopic, group: "bench-processor") { statistics, _ in
+            try await BenchProcessor.waitUntil("the restarted processor owning its \(partitions) partitions") {
+                statistics.snapshot.ownedPartitions == Int(partitions)
+            }
+            let assigned = clock.now - started
             try await BenchProcessor.waitUntil("the restarted processor's first record") { statistics.snapshot.consumed > 0 }
             let first = clock.now - started
             try await BenchProcessor.waitUntil("the restarted processor deciding all \(records) records (\(statistics.snapshot.consumed) so far)") {
                 statistics.snapshot.consumed >= records
             }
-            return (first, clock.now - started)
+            return (assigned, first, clock.now - started)
         }
     }
 

@@ -108,7 +108,7 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
               stored state       p50 %d B, p99 %d B, max %d B  (sealed, per user)
               memory per user    %10.0f B  (RSS growth over the run / %d states in memory; %d evicted)
               resume             %10.2f s  to decide one more record of each of %d users after a restart on the checkpoint \
-            (first after %.2f s; %.0f events/s)
+            (partitions owned after %.2f s, first decided after %.2f s; %.0f events/s)
               baseline           %10.0f events/s  (bare consume + decode of the same records)
               ratio              %10.2f
               latency at %.0f events/s (\(result.latencyRateBasis)) on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
@@ -123,7 +123,8 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             result.statesWritten, result.checkpointStateBytesPerSecond / 1_000_000,
             result.storedStateBytesP50, result.storedStateBytesP99, result.storedStateBytesMax,
             result.residentBytesPerUser, result.residentUsers, result.evictedUsers,
-            result.resumeAllDecidedSeconds, result.resumeRecords, result.resumeFirstDecidedSeconds, result.resumeEventsPerSecond,
+            result.resumeAllDecidedSeconds, result.resumeRecords, result.resumeAssignedSeconds, result.resumeFirstDecidedSeconds,
+            result.resumeEventsPerSecond,
             result.baselineEventsPerSecond, result.ratioToBaseline,
             result.latencyRate, result.latencyPartitions, result.latencyEvents,
             result.latencyP50Milliseconds, result.latencyP99Milliseconds, result.latencyP999Milliseconds,
