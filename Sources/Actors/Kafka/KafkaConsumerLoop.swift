@@ -84,9 +84,7 @@ final class KafkaConsumerLoop: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "kafka-consumer-poll"
-        thread.start()
+        ThreadBridge.startThread(named: "kafka-consumer") { [self] in run() }
     }
 
     /// Asks the thread to stop and wakes it if it is waiting for records.

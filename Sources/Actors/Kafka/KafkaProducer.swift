@@ -18,15 +18,13 @@ public final class KafkaProducer: Sendable {
                 if let message { KafkaProducer.reportDelivery(message.pointee) }
             }
         }
-        let thread = Thread { [client, poller, deadlines] in
+        ThreadBridge.startThread(named: "kafka-producer") { [client, poller, deadlines] in
             while !poller.isRequested {
                 rd_kafka_poll(client.pointer, 50)
                 deadlines.expire()
             }
             poller.markFinished()
         }
-        thread.name = "kafka-producer-poll"
-        thread.start()
     }
 
     deinit {

@@ -49,11 +49,21 @@ package enum ThreadBridge {
     /// the cooperative pool is never blocked.
     package static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
+            startThread(named: "blocking-call") {
                 do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
             }
-            thread.name = "blocking-call"
-            thread.start()
         }
+    }
+
+    /// Starts `body` on a thread of its own, named as `top -H` and `perf`
+    /// show it (Linux keeps 15 bytes). Foundation on Linux does not apply a
+    /// name set before `start()`, and the Glibc module does not export
+    /// `pthread_setname_np`: such threads kept the name of the pool thread
+    /// that created them. The thread names itself through procfs.
+    package static func startThread(named name: String, _ body: @escaping @Sendable () -> Void) {
+        Thread {
+            try? String(decoding: name.utf8.prefix(15), as: UTF8.self).write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+            body()
+        }.start()
     }
 }

@@ -40,11 +40,9 @@ public enum LoadGenerator {
         inspect: @escaping @Sendable (Int, Int, ArraySlice<UInt8>) -> Void = { _, _, _ in }
     ) async -> Outcome {
         await withCheckedContinuation { continuation in
-            let thread = Thread {
+            ThreadBridge.startThread(named: "load-generator") {
                 continuation.resume(returning: drive(port: port, requests: requests, lanes: lanes.filter { !$0.isEmpty }, inspect: inspect))
             }
-            thread.name = "load-generator"
-            thread.start()
         }
     }
 
