@@ -42,7 +42,7 @@ public struct SyntheticLoad: Sendable {
     /// that a bench can start its CPU meters after the building (a million
     /// records take seconds) and count only the sending.
     public func prepare(_ indices: Range<Int>, topic: String) {
-        prepared.keep(Batch(topic: topic, indices: indices, records: indices.map { envelopes.record($0, topic: topic) }))
+        prepared.keep(records(indices, topic: topic), of: indices, topic: topic)
     }
 
     /// Sends the envelopes `indices` to `topic` at `rate` per second and
@@ -50,7 +50,7 @@ public struct SyntheticLoad: Sendable {
     /// timer per record would cost more than the sending).
     public func pace(_ indices: Range<Int>, topic: String, rate: Double) async throws {
         // Built before the clock starts, so only sending competes for the cores.
-        let records = prepared.take(topic: topic, indices: indices) ?? indices.map { envelopes.record($0, topic: topic) }
+        let records = prepared.take(indices, topic: topic) ?? records(indices, topic: topic)
         let clock = ContinuousClock()
         let start = clock.now
         var next = 0
@@ -65,10 +65,8 @@ public struct SyntheticLoad: Sendable {
         try await pacedProducer.flush(timeout: .seconds(60))
     }
 
-    struct Batch: Sendable {
-        let topic: String
-        let indices: Range<Int>
-        let records: [KafkaProducerRecord]
+    private func records(_ indices: Range<Int>, topic: String) -> [KafkaProducerRecord] {
+        indices.map { envelopes.record($0, topic: topic) }
     }
 
     public func close() async {
@@ -78,13 +76,20 @@ public struct SyntheticLoad: Sendable {
 
 /// The records one `prepare` built, until the `pace` of the same envelopes takes them.
 private final class PreparedRecords: Sendable {
-    private let batch = Mutex<SyntheticLoad.Batch?>(nil)
-
-    func keep(_ prepared: SyntheticLoad.Batch) {
-        batch.withLock { $0 = prepared }
+    private struct Batch {
+        let topic: String
+        let indices: Range<Int>
+        let records: [KafkaProducerRecord]
     }
 
-    func take(topic: String, indices: Range<Int>) -> [KafkaProducerRecord]? {
+    private let batch = Mutex<Batch?>(nil)
+
+    func keep(_ records: [KafkaProducerRecord], of indices: Range<Int>, topic: String) {
+        batch.withLock { $0 = Batch(topic: topic, indices: indices, records: records) }
+    }
+
+    /// The records kept for exactly these envelopes, once; anything else kept is dropped.
+    func take(_ indices: Range<Int>, topic: String) -> [KafkaProducerRecord]? {
         batch.withLock { batch in
             defer { batch = nil }
             guard let prepared = batch, prepared.topic == topic, prepared.indices == indices else { return nil }
