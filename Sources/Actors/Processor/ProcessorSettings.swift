@@ -19,8 +19,8 @@ public struct ProcessorSettings: Sendable {
     public var shards: Int
     /// One decide shard per core: the cooperative pool runs a thread per
     /// core, so more shards add hand-offs and concurrent sealing bursts, not
-    /// parallelism. On two cores, four shards against two kept 0.8 core busy
-    /// instead of 0.7 at 60,000 events/s, and p99 was 54 ms instead of 30.
+    /// parallelism. On two cores at 60,000 events/s, p99 was 54 ms with four
+    /// shards and 30 ms with two (docs/benchmarks.md).
     public static var defaultShards: Int { ProcessInfo.processInfo.activeProcessorCount }
     /// User states kept in memory across all shards; past it, clean states
     /// are dropped least recently used first (about 1.5 KB of RSS each).
