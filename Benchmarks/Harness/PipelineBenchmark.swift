@@ -24,6 +24,8 @@ public struct PipelineBenchmark: Sendable {
         /// The mock broker and the producers in a `kafka-mock` process of
         /// their own (`ExternalLoad`) instead of this one.
         public var externalLoad = false
+        /// Where the latency run's timeline goes, one JSON object per line; nowhere when nil.
+        public var timelinePath: String?
         public var database: PostgresSettings
 
         public init(database: PostgresSettings) {
@@ -102,7 +104,7 @@ public struct PipelineBenchmark: Sendable {
         /// start to owning its partitions (the group's rebalance: the mock
         /// waits its session timeout less a second when the last member left
         /// a group that was up), to the first record decided and to the
-        /// last, and its events/s from the first record to the last.
+        /// last, and its events/s from owning the partitions to the last.
         public var resumeRecords: Int
         public var resumeAssignedSeconds: Double
         public var resumeFirstDecidedSeconds: Double
@@ -123,11 +125,15 @@ public struct PipelineBenchmark: Sendable {
         /// Busy cores of this process (processor, and the mock cluster and
         /// producer unless the load is external) during the measured seconds.
         public var latencyCores: Double
-        /// Checkpoints and the user states they wrote during the measured
-        /// seconds: paced records checkpoint far more often per event than a
-        /// backlog, since a mode switch asks for a checkpoint at once.
+        /// Checkpoints and the user states they wrote from the first measured
+        /// record until one held the last: paced records checkpoint far more
+        /// often per event than a backlog, since a mode switch asks for a
+        /// checkpoint at once.
         public var latencyCheckpoints: Int
         public var latencyStatesWritten: Int
+        /// The same checkpoints from the stages' timeline: their sizes and
+        /// times, and the records' waits while one was in flight and between.
+        public var latencyCheckpointCycle: CheckpointCycle
         /// The bare consume+decode loop at the same paced rate: the floor that
         /// Kafka (here librdkafka's mock broker) and the consumer set.
         public var baselineLatencyP50Milliseconds: Double
@@ -245,6 +251,10 @@ public struct PipelineBenchmark: Sendable {
             let warmUp = paced(seconds: Self.warmUpSeconds)
             let measured = paced(seconds: options.latencySeconds)
             let latency = try await measureLatency(database: database, load: load, cipher: cipher, warmUp: warmUp, measured: measured, rate: rate)
+            if let path = options.timelinePath {
+                try TimelineFile.write(latency.timeline, to: path)
+                progress("latency: the stages' timeline, \(latency.timeline.entries.count) entries, written to \(path)")
+            }
 
             progress(String(format: "latency floor: the bare consume+decode loop at the same rate for %.0f s", options.latencySeconds))
             let floor = try await measureBaselineLatency(load, records: paced(seconds: options.latencySeconds), rate: rate)
@@ -261,7 +271,9 @@ public struct PipelineBenchmark: Sendable {
                 residentUsers: throughput.residentUsers, evictedUsers: throughput.evictedUsers,
                 resumeRecords: resumeRange.count, resumeAssignedSeconds: resume.assigned.seconds, resumeFirstDecidedSeconds: resume.firstDecided.seconds,
                 resumeAllDecidedSeconds: resume.allDecided.seconds,
-                resumeEventsPerSecond: Double(resumeRange.count) / (resume.allDecided - resume.firstDecided).seconds,
+                // Not from the first decision: a few thousand records are decided
+                // in one batch, and the span from the first to the last is then nothing.
+                resumeEventsPerSecond: Double(resumeRange.count) / (resume.allDecided - resume.assigned).seconds,
                 latencyRate: rate, latencyRateBasis: options.latencyRate.basis, latencyPartitions: Int(options.latencyPartitions), latencyEvents: latency.decided.count,
                 latencyP50Milliseconds: latency.decided.milliseconds(at: 0.5),
                 latencyP99Milliseconds: latency.decided.milliseconds(at: 0.99),
@@ -269,6 +281,7 @@ public struct PipelineBenchmark: Sendable {
                 arrivalP50Milliseconds: latency.arrived.milliseconds(at: 0.5),
                 arrivalP99Milliseconds: latency.arrived.milliseconds(at: 0.99),
                 latencyCores: latency.cores, latencyCheckpoints: latency.checkpoints, latencyStatesWritten: latency.statesWritten,
+                latencyCheckpointCycle: CheckpointCycle(latency.timeline),
                 baselineLatencyP50Milliseconds: floor.latency.milliseconds(at: 0.5),
                 baselineLatencyP99Milliseconds: floor.latency.milliseconds(at: 0.99),
                 baselineLatencyCores: floor.cores,
@@ -367,7 +380,10 @@ public struct PipelineBenchmark: Sendable {
     /// loaded its users, and the records it had not fetched yet were gone.
     private func measureLatency(
         database: PostgresSettings, load: any LoadHarness, cipher: StateCipher, warmUp: Range<Int>, measured: Range<Int>, rate: Double
-    ) async throws -> (decided: LatencyHistogram, arrived: LatencyHistogram, cores: Double, harnessCores: Double?, checkpoints: Int, statesWritten: Int) {
+    ) async throws -> (
+        decided: LatencyHistogram, arrived: LatencyHistogram, cores: Double, harnessCores: Double?, checkpoints: Int, statesWritten: Int,
+        timeline: ProcessorTimeline.Recording
+    ) {
         try await withProcessor(database: database, load: load, cipher: cipher, topic: Self.pacedTopic, group: "bench-latency") { statistics, _ in
             try await BenchProcessor.waitUntil("the latency member owning its \(options.latencyPartitions) partitions") {
                 statistics.snapshot.ownedPartitions == options.latencyPartitions
@@ -386,14 +402,20 @@ public struct PipelineBenchmark: Sendable {
             let before = statistics.snapshot
             let cpu = CPUMeter()
             let harnessCPU = load.cpuMeter()
+            statistics.timeline.start()
             try await load.pace(measured, topic: Self.pacedTopic, rate: rate)
             let total = warmUp.count + measured.count
             try await BenchProcessor.waitUntil("all \(total) paced records decided (\(statistics.snapshot.consumed) so far)", every: Self.quietPolling) {
                 statistics.snapshot.consumed >= total
             }
-            let (cores, harnessCores, after) = (cpu.cores, harnessCPU?.cores, statistics.snapshot)
+            let (cores, harnessCores) = (cpu.cores, harnessCPU?.cores)
+            // On until a checkpoint holds the last record, so that the timeline ends with a whole checkpoint.
+            try await BenchProcessor.waitUntil("a checkpoint holding the paced records", every: Self.quietPolling) {
+                statistics.uncheckpointedAge == .zero
+            }
+            let (after, timeline) = (statistics.snapshot, statistics.timeline.stop())
             return (statistics.latency, statistics.arrivalLatency, cores, harnessCores,
-                    after.checkpoints - before.checkpoints, after.statesWritten - before.statesWritten)
+                    after.checkpoints - before.checkpoints, after.statesWritten - before.statesWritten, timeline)
         }
     }
 

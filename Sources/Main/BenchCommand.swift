@@ -27,8 +27,10 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             quarter of the rate. Between the two, the resume run: a processor restarted on the throughput run's \
             checkpoint with one more record per user waiting, so every user's state is loaded from PostgreSQL. \
             With --external-load the mock broker and the producers run in a `kafka-mock` process of their own, \
-            pinned to the last core (taskset), so the processor's figures are its own. \
-            Build with -c release for meaningful figures.
+            pinned to the last core (taskset), so the processor's figures are its own. The latency run's \
+            checkpoints are summed up from the stages' timeline (states, seal and write times, the share of \
+            time one was in flight, and how long batches waited while one was and while none was); --timeline \
+            writes the timeline itself. Build with -c release for meaningful figures.
             """)
 
     @Option(help: "Envelopes for the throughput run.")
@@ -61,6 +63,11 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
 
     @Flag(help: "Run the mock broker and the producers in a separate kafka-mock process, pinned to the last core.")
     var externalLoad = false
+
+    @Option(help: ArgumentHelp(
+        "Write the latency run's timeline here: each batch forwarded and decided, each checkpoint sent, sealed and written, as JSON lines.",
+        valueName: "path"))
+    var timeline: String?
 
     @Flag(help: "Print the result as JSON.")
     var json = false
@@ -96,9 +103,11 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
         options.latencyRate = latencyRate
         options.latencyPartitions = latencyPartitions
         options.externalLoad = externalLoad
+        options.timelinePath = timeline
         let result = try await PipelineBenchmark(options: options, logger: Logger(label: "auren.bench"), progress: BenchReport.progress(json: json)).run()
         if json { return try BenchReport.printJSON(result) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cycle = result.latencyCheckpointCycle
         print(String(format: """
             bench pipeline: %d envelopes, %d users (%@), %d shards; %@
               processor          %10.0f events/s  (%.0f readings/s) decided, checkpointing on: %d checkpoints, %d mode switches
@@ -108,13 +117,15 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
               stored state       p50 %d B, p99 %d B, max %d B  (sealed, per user)
               memory per user    %10.0f B  (RSS growth over the run / %d states in memory; %d evicted)
               resume             %10.2f s  to decide one more record of each of %d users after a restart on the checkpoint \
-            (partitions owned after %.2f s, first decided after %.2f s; %.0f events/s)
+            (partitions owned after %.2f s, first decided after %.2f s; %.0f events/s from owning them)
               baseline           %10.0f events/s  (bare consume + decode of the same records)
               ratio              %10.2f
               latency at %.0f events/s (\(result.latencyRateBasis)) on %d partitions (%d events after the warm-up): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms
                 of which Kafka append → ingest: p50 %.1f ms, p99 %.1f ms
                 %.2f of %d cores busy (this process%@)
                 %d checkpoints meanwhile, %d states written (%.2f per event)
+                checkpoints of %d states, sealed in %.1f ms per shard, written in %.1f ms (medians); one in flight %.0f %% of the time
+                a decided batch's oldest record, p99: %@ while a checkpoint was in flight, %@ between
               latency floor      p50 %.1f ms, p99 %.1f ms  (bare consume + decode at the same rate)
                 %.2f of %d cores busy (this process: the bare loop%@)
               peak RSS           %10.0f MiB  (this process, end of the throughput run)
@@ -131,9 +142,16 @@ struct PipelineBenchCommand: AsyncParsableCommand, ShowsOwnProgress {
             result.arrivalP50Milliseconds, result.arrivalP99Milliseconds, result.latencyCores, cores,
             result.latencyHarnessCores.map { String(format: "; %.2f more in the kafka-mock process", $0) } ?? ": mock broker, producer, processor",
             result.latencyCheckpoints, result.latencyStatesWritten, Double(result.latencyStatesWritten) / Double(max(1, result.latencyEvents)),
+            cycle.statesPerCheckpoint, cycle.sealMilliseconds, cycle.writeMilliseconds, cycle.inFlightShare * 100,
+            Self.milliseconds(cycle.oldestAgeP99InFlightMilliseconds), Self.milliseconds(cycle.oldestAgeP99BetweenMilliseconds),
             result.baselineLatencyP50Milliseconds, result.baselineLatencyP99Milliseconds, result.baselineLatencyCores, cores,
             result.latencyHarnessCores == nil ? ", mock broker and producer" : "",
             result.peakResidentMegabytes))
+    }
+
+    /// "n/a" when no batch was decided at such a moment.
+    private static func milliseconds(_ value: Double?) -> String {
+        value.map { String(format: "%.1f ms", $0) } ?? "n/a"
     }
 }
 

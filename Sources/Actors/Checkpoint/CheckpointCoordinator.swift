@@ -81,6 +81,7 @@ public actor CheckpointCoordinator {
             }
             let (states, switches) = (cut.states, cut.switches)
             progress.complete(barrier.id)
+            statistics.timeline.record(.written(barrier: barrier.id, states: states.count, took: clock.now - started))
             let stateBytes = states.reduce(0) { $0 + $1.sealed.readableBytes }
             statistics.update { [written = states.count] in
                 $0.checkpoints += 1

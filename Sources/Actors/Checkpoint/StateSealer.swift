@@ -16,12 +16,14 @@ public final class StateSealer: Sendable {
     private let shard: Int
     private let cipher: StateCipher
     private let coordinator: CheckpointCoordinator
+    private let timeline: ProcessorTimeline
     private let snapshots = BoundedChannel<Snapshot>(capacity: 2)
 
-    init(shard: Int, cipher: StateCipher, coordinator: CheckpointCoordinator) {
+    init(shard: Int, cipher: StateCipher, coordinator: CheckpointCoordinator, timeline: ProcessorTimeline) {
         self.shard = shard
         self.cipher = cipher
         self.coordinator = coordinator
+        self.timeline = timeline
     }
 
     /// Snapshots waiting to be sealed.
@@ -36,6 +38,7 @@ public final class StateSealer: Sendable {
 
     public func run() async throws {
         while let snapshot = await snapshots.next() {
+            let started = ContinuousClock.now
             var stored: [ShardReport.StoredState] = []
             stored.reserveCapacity(snapshot.states.count)
             for (state, partition) in snapshot.states {
@@ -43,6 +46,7 @@ public final class StateSealer: Sendable {
                 stored.append(ShardReport.StoredState(
                     userID: state.userID, partition: partition, version: state.version, keyID: cipher.currentKeyID, sealed: ByteBuffer(bytes: sealed)))
             }
+            timeline.record(.sealed(shard: shard, barrier: snapshot.barrier.id, states: stored.count, took: .now - started))
             await coordinator.receive(ShardReport(shard: shard, barrier: snapshot.barrier, states: stored, switches: snapshot.switches))
         }
     }

@@ -52,7 +52,7 @@ public actor DecideShard {
         self.inbox = BoundedChannel(capacity: capacity)
         self.configuration = configuration
         self.store = store
-        self.sealer = StateSealer(shard: index, cipher: cipher, coordinator: coordinator)
+        self.sealer = StateSealer(shard: index, cipher: cipher, coordinator: coordinator, timeline: statistics.timeline)
         self.cipher = cipher
         self.outputs = outputs
         self.signals = signals
@@ -78,6 +78,7 @@ public actor DecideShard {
 
     private func process(_ records: [InboundRecord]) async throws {
         if configuration.version != processor.configVersion { processor = EnvelopeProcessor(configuration: configuration.configuration) }
+        let batchStarted = ContinuousClock.now
         let usersBefore = states.count
         try await loadStates(for: records)
 
@@ -150,6 +151,7 @@ public actor DecideShard {
         let decidedAt = Date().timeIntervalSince1970
         let latencies = records.compactMap { record in record.origin.timestampMilliseconds.map { decidedAt - Double($0) / 1000 } }
         statistics.latency.record(seconds: latencies)
+        statistics.timeline.record(.decided(shard: index, records: records.count, oldestAge: .seconds(latencies.max() ?? 0), took: .now - batchStarted))
         metrics?.recordsDecided(latencies: latencies)
         statistics.update { total in
             total.consumed += counts.consumed

@@ -178,7 +178,9 @@ public actor IngestStage: KafkaConsumerListener {
     private func forward(_ records: [KafkaConsumerRecord]) async {
         if let statistics {
             let now = Date().timeIntervalSince1970
-            statistics.arrivalLatency.record(seconds: records.compactMap { $0.timestampMilliseconds.map { now - Double($0) / 1000 } })
+            let ages = records.compactMap { $0.timestampMilliseconds.map { now - Double($0) / 1000 } }
+            statistics.arrivalLatency.record(seconds: ages)
+            statistics.timeline.record(.forwarded(records: records.count, oldestAge: .seconds(ages.max() ?? 0)))
         }
         var batches = Array(repeating: [InboundRecord](), count: shards.count)
         for record in records where isNext(record) {
@@ -243,6 +245,7 @@ public actor IngestStage: KafkaConsumerListener {
     private func sendBarrier() async {
         await takeCheckpointSignals()
         let barrier = Barrier(id: schedule.barrierSent(now: .now), offsets: nextOffsets, epochs: epochs)
+        statistics?.timeline.record(.barrierSent(barrier: barrier.id))
         for shard in shards { await shard.send(.barrier(barrier)) }
     }
 }

@@ -58,6 +58,8 @@ public final class ProcessorStatistics: Sendable {
     /// Kafka append → the ingest stage received it: the share of `latency`
     /// spent in Kafka and the consumer, before any stage of ours.
     public let arrivalLatency = LatencyHistogram()
+    /// The stages' batches and checkpoints moment by moment, while a benchmark records.
+    public let timeline = ProcessorTimeline()
 
     /// Where events that metrics count one by one (switches, checkpoints) are told.
     public let metrics: BridgeMetrics?
