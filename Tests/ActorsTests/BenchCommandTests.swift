@@ -33,7 +33,8 @@ struct BenchCommandTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("timeline-\(UUID().uuidString).ndjson").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let bench = try await BridgeCommand.run(
-            ["bench", "pipeline", "--events", "4000", "--users", "200", "--shards", "2", "--latency-rate", "2000", "--latency-seconds", "2",
+            // Small and slow, so that it takes little from the tests beside it.
+            ["bench", "pipeline", "--events", "1000", "--users", "50", "--shards", "2", "--latency-rate", "500", "--latency-seconds", "1",
              "--timeline", path, "--json"],
             within: .seconds(300))
         #expect(bench.status == 0, "\(bench.errors.suffix(3_000))")
