@@ -81,15 +81,16 @@ public actor CheckpointCoordinator {
             }
             let (states, switches) = (cut.states, cut.switches)
             progress.complete(barrier.id)
-            statistics.timeline.record(.written(barrier: barrier.id, states: states.count, took: clock.now - started))
+            let took = clock.now - started
+            statistics.timeline.record(.written(barrier: barrier.id, states: states.count, took: took))
             let stateBytes = states.reduce(0) { $0 + $1.sealed.readableBytes }
             statistics.update { [written = states.count] in
                 $0.checkpoints += 1
                 $0.statesWritten += written
                 $0.stateBytesWritten += stateBytes
             }
-            statistics.metrics?.checkpointSaved(after: clock.now - started, states: states.count, stateBytes: stateBytes)
-            logger.debug("checkpoint \(barrier.id): \(states.count) states, \(switches.count) switches, \(cut.offsets.count) partitions in \(clock.now - started)")
+            statistics.metrics?.checkpointSaved(after: took, states: states.count, stateBytes: stateBytes)
+            logger.debug("checkpoint \(barrier.id): \(states.count) states, \(switches.count) switches, \(cut.offsets.count) partitions in \(took)")
             await afterWrite(cut.offsets)
         }
     }
